@@ -1,0 +1,5 @@
+"""``python -m caulk``."""
+
+from caulk.cli import main
+
+main()

@@ -1,0 +1,183 @@
+"""The ``caulk`` command line: parses options, calls the library, picks a renderer.
+
+Nothing here analyses anything. Imports of the library happen inside each verb so that
+``caulk --help`` and a cold ``caulk audit`` start fast.
+
+Exit codes (docs/cli.md): 0 ran and nothing at or above ``--fail-on``; 1 findings, policy or
+verification failure; 2 usage or input error, with one clear line on stderr.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+app = typer.Typer(
+    name="caulk",
+    help="Take a container image and the repository that builds it from insecure defaults "
+    "to attested defaults.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_INPUT = 2
+
+
+class AuditFormat(enum.Enum):
+    TERMINAL = "terminal"
+    TEXT = "text"
+    JSON = "json"
+    SARIF = "sarif"
+    MARKDOWN = "markdown"
+
+
+def fail_input(message: str) -> NoReturn:
+    """One clear line on stderr, exit code 2."""
+    typer.echo(f"caulk: error: {message}", err=True)
+    raise typer.Exit(EXIT_INPUT)
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """Write ``text`` to ``output`` atomically, or to stdout."""
+    if output is None:
+        sys.stdout.write(text)
+        if text and not text.endswith("\n"):
+            sys.stdout.write("\n")
+        return
+    from caulk.fsutil import atomic_write_text
+
+    try:
+        atomic_write_text(output, text if text.endswith("\n") else text + "\n")
+    except OSError as exc:
+        fail_input(f"{output}: cannot write: {exc.strerror or exc}")
+
+
+@app.command()
+def audit(
+    path: Annotated[
+        Path, typer.Argument(help="Repository checkout to audit.", show_default=True)
+    ] = Path("."),
+    output_format: Annotated[
+        AuditFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output format (default: terminal on a TTY, text otherwise).",
+            case_sensitive=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to FILE.")
+    ] = None,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 when a finding is at or above this severity "
+            "(critical, high, medium, low, info).",
+        ),
+    ] = None,
+    select: Annotated[
+        list[str] | None, typer.Option("--select", help="Only these rule IDs or prefixes.")
+    ] = None,
+    ignore: Annotated[
+        list[str] | None, typer.Option("--ignore", help="Drop these rule IDs or prefixes.")
+    ] = None,
+) -> None:
+    """Audit a repository offline: Scorecard-compatible score, findings, and a plan."""
+    from caulk.audit import run_audit
+    from caulk.config import load_config
+    from caulk.findings import Severity
+    from caulk.repo.checkout import InputError
+
+    threshold: Severity | None = None
+    if fail_on is not None:
+        try:
+            threshold = Severity.parse(fail_on)
+        except ValueError as exc:
+            fail_input(f"--fail-on: {exc}")
+    if not path.exists():
+        fail_input(f"{path}: no such directory")
+    if not path.is_dir():
+        fail_input(f"{path}: not a directory")
+    try:
+        config = load_config(path).merged(
+            select=tuple(select or ()), ignore=tuple(ignore or ()), fail_on=threshold
+        )
+        result = run_audit(path, config)
+    except InputError as exc:
+        fail_input(str(exc))
+
+    fmt = output_format
+    if fmt is None:
+        fmt = AuditFormat.TERMINAL if output is None and sys.stdout.isatty() else AuditFormat.TEXT
+
+    if fmt is AuditFormat.TERMINAL and output is None:
+        from caulk.render.terminal import print_audit
+
+        print_audit(result, color=_color_wanted())
+    else:
+        write_output(_render_audit(result, fmt), output)
+
+    for problem in result.problems:
+        typer.echo(f"caulk: warning: {problem}", err=True)
+
+    if config.fail_on is not None and any(f.severity >= config.fail_on for f in result.findings):
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _render_audit(result: object, fmt: AuditFormat) -> str:
+    from caulk.results import AuditResult
+
+    assert isinstance(result, AuditResult)
+    if fmt is AuditFormat.JSON:
+        from caulk.render import json as render_json
+
+        return render_json.render_audit(result)
+    if fmt is AuditFormat.SARIF:
+        from caulk.render import sarif
+
+        return sarif.render_audit(result)
+    if fmt is AuditFormat.MARKDOWN:
+        from caulk.render import markdown
+
+        return markdown.render_audit(result)
+    from caulk.render import text
+
+    return text.render_audit(result)
+
+
+def _color_wanted() -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", help="Print caulk's version and exit.", is_eager=True)
+    ] = False,
+) -> None:
+    if version:
+        from caulk import __version__
+
+        typer.echo(f"caulk {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("caulk: interrupted", err=True)
+        sys.exit(130)

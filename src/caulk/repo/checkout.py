@@ -1,0 +1,198 @@
+"""A checkout on disk, read safely: the single source of file bytes for every check.
+
+Files are untrusted input. Reading never follows a symlink out of the root, never loads more
+than ``MAX_TEXT_BYTES`` of text, and never raises on bad input: it records a
+:class:`~caulk.findings.Problem` naming the file and returns ``None``, so the rest of the
+audit still runs and the checks that needed the file can say they are inconclusive.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import stat
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from caulk.findings import Problem
+
+T = TypeVar("T")
+
+MAX_TEXT_BYTES = 4 * 1024 * 1024
+"""Largest file read as text (policy files, Dockerfiles, workflows are far smaller)."""
+
+MAX_FILES = 200_000
+"""Stop listing after this many files; a checkout larger than this is reported."""
+
+_SKIP_DIRS = frozenset({".git"})
+
+
+class InputError(Exception):
+    """Bad input the user must fix (exit code 2): the message names the file and problem."""
+
+
+class Repository:
+    """A directory to audit: its file list, safe reads, and a memo for parsed models."""
+
+    def __init__(self, root: Path, exclude: Iterable[str] = ()) -> None:
+        root = Path(root)
+        if not root.exists():
+            raise InputError(f"{root}: no such directory")
+        if not root.is_dir():
+            raise InputError(f"{root}: not a directory")
+        self.root = root.resolve()
+        self.exclude = tuple(exclude)
+        self.problems: list[Problem] = []
+        self._problem_keys: set[tuple[str, str]] = set()
+        self._memo: dict[str, Any] = {}
+        self.files: tuple[str, ...] = tuple(self._walk())
+        self._file_set = frozenset(self.files)
+
+    # -- listing -------------------------------------------------------------------------
+
+    def _walk(self) -> Iterable[str]:
+        """Every file under the root except ``.git``, in Go ``filepath.Walk`` lexical order.
+
+        Scorecard's ``--local`` file listing walks directory by directory in lexical order;
+        checks that take "the first matching file" depend on that order.
+        """
+        count = 0
+        stack: list[tuple[Path, str]] = [(self.root, "")]
+        while stack:
+            directory, prefix = stack.pop()
+            try:
+                entries = sorted(os.scandir(directory), key=lambda e: e.name)
+            except OSError as exc:
+                self.add_problem(prefix.rstrip("/") or ".", f"cannot list directory: {_reason(exc)}")
+                continue
+            subdirs: list[tuple[Path, str]] = []
+            for entry in entries:
+                rel = prefix + entry.name
+                try:
+                    is_dir = entry.is_dir(follow_symlinks=False)
+                except OSError:
+                    is_dir = False
+                if is_dir:
+                    if entry.name not in _SKIP_DIRS and not self._excluded(rel + "/"):
+                        subdirs.append((Path(entry.path), rel + "/"))
+                    continue
+                if self._excluded(rel):
+                    continue
+                count += 1
+                if count > MAX_FILES:
+                    self.add_problem(".", f"more than {MAX_FILES} files; the rest were not read")
+                    return
+                yield rel
+            # Depth-first in lexical order: push in reverse so the first name is visited first.
+            # Files of a directory come before its subdirectories' contents only when their
+            # names sort first; Go's Walk interleaves the same way.
+            stack.extend(reversed(subdirs))
+
+    def _excluded(self, rel: str) -> bool:
+        return any(
+            fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(rel.rstrip("/"), pattern)
+            for pattern in self.exclude
+        )
+
+    def exists(self, rel: str) -> bool:
+        """Whether ``rel`` is a listed file."""
+        return rel in self._file_set
+
+    def glob(self, pattern: str) -> list[str]:
+        """Listed files whose path matches ``pattern`` (``fnmatch``; ``*`` crosses ``/``)."""
+        return [f for f in self.files if fnmatch.fnmatchcase(f, pattern)]
+
+    # -- reading -------------------------------------------------------------------------
+
+    def _open_path(self, rel: str) -> Path | None:
+        path = self.root / rel
+        try:
+            st = path.lstat()
+        except OSError as exc:
+            self.add_problem(rel, f"cannot read: {_reason(exc)}")
+            return None
+        if stat.S_ISLNK(st.st_mode):
+            try:
+                target = path.resolve(strict=True)
+            except (OSError, RuntimeError):
+                self.add_problem(rel, "symlink to a missing target; skipped")
+                return None
+            if not target.is_relative_to(self.root):
+                self.add_problem(rel, "symlink points outside the repository; skipped")
+                return None
+            path = target
+            st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            self.add_problem(rel, "not a regular file; skipped")
+            return None
+        return path
+
+    def head(self, rel: str, size: int = 1024) -> bytes | None:
+        """The first ``size`` bytes of a file, or None (problem recorded)."""
+        path = self._open_path(rel)
+        if path is None:
+            return None
+        try:
+            with path.open("rb") as fh:
+                return fh.read(size)
+        except OSError as exc:
+            self.add_problem(rel, f"cannot read: {_reason(exc)}")
+            return None
+
+    def read_bytes(self, rel: str, limit: int = MAX_TEXT_BYTES) -> bytes | None:
+        """The whole file if it is at most ``limit`` bytes, else None (problem recorded)."""
+        path = self._open_path(rel)
+        if path is None:
+            return None
+        try:
+            with path.open("rb") as fh:
+                data = fh.read(limit + 1)
+        except OSError as exc:
+            self.add_problem(rel, f"cannot read: {_reason(exc)}")
+            return None
+        if len(data) > limit:
+            self.add_problem(
+                rel, f"file is larger than {limit // (1024 * 1024)} MiB; not analysed"
+            )
+            return None
+        return data
+
+    def read_text(self, rel: str, limit: int = MAX_TEXT_BYTES) -> str | None:
+        """The file decoded as UTF-8 (BOM removed), or None if unreadable or binary."""
+        data = self.read_bytes(rel, limit)
+        if data is None:
+            return None
+        if b"\x00" in data:
+            self.add_problem(rel, "binary file (contains NUL bytes); not analysed")
+            return None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            self.add_problem(rel, f"not valid UTF-8 (byte {exc.start}); not analysed", line=line)
+            return None
+        return text.removeprefix("\ufeff")
+
+    # -- problems and memo -----------------------------------------------------------------
+
+    def add_problem(
+        self, path: str, message: str, line: int | None = None, column: int | None = None
+    ) -> None:
+        """Record bad input once per (path, message)."""
+        key = (path, message)
+        if key in self._problem_keys:
+            return
+        self._problem_keys.add(key)
+        self.problems.append(Problem(path=path, message=message, line=line, column=column))
+
+    def memo(self, key: str, factory: Callable[[], T]) -> T:
+        """Compute a parsed model once per repository (Dockerfiles, workflows, git history)."""
+        if key not in self._memo:
+            self._memo[key] = factory()
+        value: T = self._memo[key]
+        return value
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or exc.__class__.__name__

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The project's test command (README "Set up"): installs what the tests need, then runs
+# lint, type checks and the whole test suite, slow real-image tests included.
+#
+#   bash scripts/test.sh            # everything
+#   bash scripts/test.sh -m "not slow"   # extra arguments go to pytest
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# System tools the real-part tests use: mmdebstrap (real Debian images), umoci and skopeo
+# (OCI interop), docker-registry (a real registry on loopback), git (action resolution).
+need=()
+for tool in mmdebstrap:mmdebstrap umoci:umoci skopeo:skopeo docker-registry:docker-registry git:git; do
+  command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool##*:}")
+done
+if ((${#need[@]})); then
+  if [ "$(id -u)" = 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  else
+    echo "scripts/test.sh: missing ${need[*]}; the tests that need them will be skipped" >&2
+  fi
+fi
+
+# A project-local virtual environment, so the machine's Python stays untouched.
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+. .venv/bin/activate
+python -m pip install -q --upgrade pip >/dev/null
+python -m pip install -q -e '.[dev,peers]'
+
+ruff check src tests benchmarks
+ruff format --check src tests benchmarks
+mypy
+python -m pytest "$@"

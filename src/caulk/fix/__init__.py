@@ -1,0 +1,1 @@
+"""caulk fix: resolvers (action ref -> commit SHA, image tag -> digest), patchers, generators."""

@@ -1,0 +1,116 @@
+"""Generated files are pinned, least-privileged, and clean to zizmor."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from caulk.fix.generate import (
+    ACTION_PINS,
+    ProjectInfo,
+    dependabot_config,
+    hadolint_config,
+    publish_workflow,
+    scorecard_workflow,
+    security_policy,
+)
+
+GHCR = ProjectInfo(repository="acme/widget", image="ghcr.io/acme/widget")
+HUB = ProjectInfo(repository="acme/widget", image="docker.io/acme/widget", default_branch="trunk")
+
+_USES = re.compile(r"uses:\s*([^\s#]+)(?:\s*#\s*(\S+))?")
+
+
+def _load(text: str) -> dict[str, object]:
+    data = YAML(typ="safe").load(text)
+    assert isinstance(data, dict)
+    return data
+
+
+@pytest.mark.parametrize("info", [GHCR, HUB], ids=["ghcr", "docker-hub"])
+def test_every_action_is_pinned_to_a_full_sha_with_its_version(info: ProjectInfo) -> None:
+    for text in (publish_workflow(info), scorecard_workflow(info)):
+        uses = _USES.findall(text)
+        assert uses
+        for ref, comment in uses:
+            action, _, sha = ref.partition("@")
+            assert re.fullmatch(r"[0-9a-f]{40}", sha), ref
+            assert comment.startswith("v"), ref
+            repo = "/".join(action.split("/")[:2])
+            assert ACTION_PINS[repo] == (sha, comment)
+
+
+def test_docker_hub_never_gets_attestations_pushed_to_the_registry() -> None:
+    hub = publish_workflow(HUB)
+    ghcr = publish_workflow(GHCR)
+    assert "push-to-registry: false" in hub
+    assert "push-to-registry: true" in ghcr
+    assert "registry: ghcr.io" in ghcr
+    assert "DOCKERHUB_TOKEN" in hub
+
+
+def test_publish_workflow_has_sbom_max_provenance_schedule_and_strict_signing() -> None:
+    text = publish_workflow(HUB)
+    data = _load(text)
+    assert "schedule" in data["on"]  # type: ignore[operator]
+    assert data["permissions"] == {"contents": "read"}
+    assert "sbom: true" in text
+    assert "provenance: mode=max" in text
+    assert "set -euo pipefail" in text
+    # sha- tags only on default-branch pushes, so branch pushes never collide with
+    # tag immutability.
+    assert "type=sha,format=long,enable={{is_default_branch}}" in text
+    assert "branches: [trunk]" in text
+
+
+def test_scorecard_workflow_publishes_results_and_uploads_sarif() -> None:
+    data = _load(scorecard_workflow(GHCR))
+    assert data["permissions"] == "read-all"
+    steps = data["jobs"]["analysis"]["steps"]  # type: ignore[index]
+    scorecard = next(s for s in steps if "scorecard-action" in s["uses"])
+    assert scorecard["with"]["publish_results"] is True
+
+
+def test_dependabot_covers_docker_and_github_actions_weekly_grouped() -> None:
+    data = _load(dependabot_config())
+    updates = data["updates"]
+    assert isinstance(updates, list)
+    assert {u["package-ecosystem"] for u in updates} == {"docker", "github-actions"}
+    assert all(u["schedule"]["interval"] == "weekly" and u["groups"] for u in updates)
+
+
+def test_security_policy_points_at_private_reporting() -> None:
+    text = security_policy(GHCR)
+    assert "https://github.com/acme/widget/security/advisories/new" in text
+    assert re.search(r"@[A-Z_]+@", text) is None  # every placeholder filled
+    assert "cosign verify ghcr.io/acme/widget:latest" in text
+
+
+def test_hadolint_config_is_valid_yaml_with_an_ignored_list() -> None:
+    assert _load(hadolint_config())["ignored"] == []
+
+
+@pytest.mark.skipif(shutil.which("zizmor") is None, reason="zizmor is not installed")
+@pytest.mark.parametrize("info", [GHCR, HUB], ids=["ghcr", "docker-hub"])
+def test_zizmor_offline_reports_nothing_above_low(info: ProjectInfo, tmp_path: Path) -> None:
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "publish.yml").write_text(publish_workflow(info))
+    (workflows / "scorecard.yml").write_text(scorecard_workflow(info))
+    proc = subprocess.run(
+        ["zizmor", "--offline", "--format", "json", "--no-progress", str(workflows)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    findings = json.loads(proc.stdout or "[]")
+    serious = [
+        f for f in findings if f["determinations"]["severity"] not in {"Informational", "Low"}
+    ]
+    assert serious == [], serious

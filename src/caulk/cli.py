@@ -64,7 +64,7 @@ def write_output(text: str, output: Path | None) -> None:
 def audit(
     path: Annotated[
         Path, typer.Argument(help="Repository checkout to audit.", show_default=True)
-    ] = Path("."),
+    ] = Path(),
     output_format: Annotated[
         AuditFormat | None,
         typer.Option(
@@ -131,6 +131,84 @@ def audit(
         typer.echo(f"caulk: warning: {problem}", err=True)
 
     if config.fail_on is not None and any(f.severity >= config.fail_on for f in result.findings):
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+@app.command()
+def fix(
+    path: Annotated[Path, typer.Argument(help="Repository checkout to fix in place.")] = Path(),
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Print a unified diff and write nothing.")
+    ] = False,
+    offline: Annotated[
+        bool,
+        typer.Option("--offline", help="Apply only fixes that need no network; list the rest."),
+    ] = False,
+    select: Annotated[
+        list[str] | None, typer.Option("--select", help="Only fix these rule IDs or prefixes.")
+    ] = None,
+    ignore: Annotated[
+        list[str] | None, typer.Option("--ignore", help="Do not fix these rule IDs or prefixes.")
+    ] = None,
+    github_url: Annotated[
+        str | None,
+        typer.Option(
+            "--github-url",
+            envvar="CAULK_GITHUB_URL",
+            help="Base git URL of action repositories (https, http, git or file).",
+        ),
+    ] = None,
+    registry_mirror: Annotated[
+        list[str] | None,
+        typer.Option("--registry-mirror", help="REGISTRY=HOST[:PORT] pull-through mirror."),
+    ] = None,
+    insecure_registry: Annotated[
+        list[str] | None,
+        typer.Option("--insecure-registry", help="HOST:PORT reached over plain HTTP."),
+    ] = None,
+) -> None:
+    """Fix a repository in place: pin actions and images, harden workflows and Dockerfiles,
+    and add the missing policy files. Exit 0 when everything requested was fixed, 1 when
+    something could not be, 2 on bad input."""
+    from caulk.fix.engine import Outcome
+    from caulk.fix.run import FixOptions, run_fix
+    from caulk.repo.checkout import InputError
+
+    if not path.is_dir():
+        fail_input(f"{path}: no such directory")
+    options = FixOptions(
+        offline=offline,
+        select=tuple(select or ()),
+        ignore=tuple(ignore or ()),
+        github_url=github_url,
+        registry_mirrors=tuple(registry_mirror or ()),
+        insecure_registries=tuple(insecure_registry or ()),
+    )
+    try:
+        report = run_fix(path, options, dry_run=diff)
+    except InputError as exc:
+        fail_input(str(exc))
+    if diff:
+        sys.stdout.write(report.diff)
+    marks = {
+        Outcome.FIXED: "fixed",
+        Outcome.UNCHANGED: "ok",
+        Outcome.SKIPPED: "skipped",
+        Outcome.FAILED: "FAILED",
+    }
+    stream_err = diff  # keep stdout a clean diff in --diff mode
+    for note in report.notes:
+        if note.outcome is Outcome.UNCHANGED:
+            continue
+        where = f"{note.path}:{note.line}" if note.line else note.path
+        typer.echo(
+            f"{marks[note.outcome]:>7}  {where}: {note.rule_id} {note.message}", err=stream_err
+        )
+    for failed_path, reason in report.write_failures:
+        typer.echo(f" FAILED  {failed_path}: not written: {reason}", err=True)
+    if not diff:
+        typer.echo(f"caulk fix: {len(report.written)} file(s) changed", err=stream_err)
+    if report.failed:
         raise typer.Exit(EXIT_FINDINGS)
 
 

@@ -77,7 +77,7 @@ def _run_checks(repo: Repository, registry: Registry) -> list[CheckResult]:
                     name=spec.name,
                     score=INCONCLUSIVE,
                     risk=spec.risk,
-                    reason="needs GitHub API; not computed offline",
+                    reason=spec.doc or "needs GitHub API; not computed offline",
                     local=False,
                 )
             )

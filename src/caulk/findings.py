@@ -12,6 +12,10 @@ import enum
 from dataclasses import dataclass, field
 
 
+DOCS_URL = "https://github.com/caulk-dev/caulk/blob/main/docs"
+"""Where rule documentation is published (SARIF ``helpUri``)."""
+
+
 class Severity(enum.Enum):
     """How bad a finding is; ordered so that ``a >= b`` means "at least as bad"."""
 
@@ -134,7 +138,15 @@ class Rule:
     @property
     def help_uri(self) -> str:
         """The rule's documentation page."""
-        return f"https://github.com/caulk-dev/caulk/blob/main/docs/rules.md#{self.id.lower()}"
+        if self.id.startswith("CK2"):
+            page = "rules-workflow"
+        elif self.id.startswith("CK3"):
+            page = "rules-repository"
+        elif self.id.startswith("CK9"):
+            page = "rules"
+        else:
+            page = "rules-dockerfile"
+        return f"{DOCS_URL}/{page}.md#{self.id.lower()}"
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -55,39 +55,57 @@ class Repository:
         """Every file under the root except ``.git``, in Go ``filepath.Walk`` lexical order.
 
         Scorecard's ``--local`` file listing walks directory by directory in lexical order;
-        checks that take "the first matching file" depend on that order.
+        checks that take "the first matching file" depend on that order. Like that listing,
+        symlinks to directories are neither listed nor followed.
         """
         count = 0
-        stack: list[tuple[Path, str]] = [(self.root, "")]
+        # One iterator of sorted entries per open directory: a subdirectory's contents are
+        # listed where its name sorts among its siblings, as Go's Walk does ("a/b" before
+        # "a-b", ".github/x" before "README").
+        stack: list[Iterator[os.DirEntry[str]]] = []
+        prefixes: list[str] = []
+        opened = self._scan(self.root, "")
+        if opened is not None:
+            stack.append(opened)
+            prefixes.append("")
         while stack:
-            directory, prefix = stack.pop()
-            try:
-                entries = sorted(os.scandir(directory), key=lambda e: e.name)
-            except OSError as exc:
-                self.add_problem(prefix.rstrip("/") or ".", f"cannot list directory: {_reason(exc)}")
+            entry = next(stack[-1], None)
+            if entry is None:
+                stack.pop()
+                prefixes.pop()
                 continue
-            subdirs: list[tuple[Path, str]] = []
-            for entry in entries:
-                rel = prefix + entry.name
-                try:
-                    is_dir = entry.is_dir(follow_symlinks=False)
-                except OSError:
-                    is_dir = False
-                if is_dir:
-                    if entry.name not in _SKIP_DIRS and not self._excluded(rel + "/"):
-                        subdirs.append((Path(entry.path), rel + "/"))
-                    continue
-                if self._excluded(rel):
-                    continue
-                count += 1
-                if count > MAX_FILES:
-                    self.add_problem(".", f"more than {MAX_FILES} files; the rest were not read")
-                    return
-                yield rel
-            # Depth-first in lexical order: push in reverse so the first name is visited first.
-            # Files of a directory come before its subdirectories' contents only when their
-            # names sort first; Go's Walk interleaves the same way.
-            stack.extend(reversed(subdirs))
+            rel = prefixes[-1] + entry.name
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+                # Scorecard's listing stats through symlinks and skips those to directories.
+                linked_dir = not is_dir and entry.is_symlink() and entry.is_dir()
+            except OSError:
+                is_dir = linked_dir = False
+            if linked_dir:
+                continue
+            if is_dir:
+                if entry.name not in _SKIP_DIRS and not self._excluded(rel + "/"):
+                    sub = self._scan(Path(entry.path), rel + "/")
+                    if sub is not None:
+                        stack.append(sub)
+                        prefixes.append(rel + "/")
+                continue
+            if self._excluded(rel):
+                continue
+            count += 1
+            if count > MAX_FILES:
+                self.add_problem(".", f"more than {MAX_FILES} files; the rest were not read")
+                return
+            yield rel
+
+    def _scan(self, directory: Path, prefix: str) -> Iterator[os.DirEntry[str]] | None:
+        try:
+            with os.scandir(directory) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            self.add_problem(prefix.rstrip("/") or ".", f"cannot list directory: {_reason(exc)}")
+            return None
+        return iter(entries)
 
     def _excluded(self, rel: str) -> bool:
         return any(

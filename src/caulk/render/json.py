@@ -38,9 +38,7 @@ def audit_document(result: AuditResult) -> dict[str, Any]:
                 "api": counts.api,
                 "estimated": counts.estimated,
             },
-            "findings": {
-                sev.value: n for sev, n in severity_counts(result.findings).items()
-            },
+            "findings": {sev.value: n for sev, n in severity_counts(result.findings).items()},
         },
         "checks": [_check(c) for c in result.checks],
         "findings": [_finding(f) for f in result.findings],

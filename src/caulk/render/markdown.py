@@ -23,6 +23,10 @@ from caulk.results import AuditResult
 
 _OPEN_SEVERITIES = frozenset({"critical", "high"})
 
+MAX_ROWS_PER_SEVERITY = 50
+"""A PR comment holds at most 65,536 characters; past this many rows per severity the report
+says how many more there are and points at the full formats."""
+
 
 def cell(text: str) -> str:
     """Text safe inside a Markdown table cell: HTML escaped, pipes escaped, one line."""
@@ -40,8 +44,8 @@ def code(text: str, *, in_table: bool = True) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def render_audit(result: AuditResult) -> str:
-    """The Markdown report, ending in a newline."""
+def render_audit(result: AuditResult, max_rows: int = MAX_ROWS_PER_SEVERITY) -> str:
+    """The Markdown report, ending in a newline; at most ``max_rows`` findings per severity."""
     lines: list[str] = [
         f"## caulk audit: {format_score(result.score.local)} / 10",
         "",
@@ -50,7 +54,7 @@ def render_audit(result: AuditResult) -> str:
         "",
     ]
     lines += _checks(result)
-    lines += _findings(result)
+    lines += _findings(result, max_rows)
     lines += _plan(result)
     lines += _problems(result)
     while lines and lines[-1] == "":
@@ -78,7 +82,7 @@ def _checks(result: AuditResult) -> list[str]:
     return lines
 
 
-def _findings(result: AuditResult) -> list[str]:
+def _findings(result: AuditResult, max_rows: int) -> list[str]:
     lines = ["### Findings", ""]
     if not result.findings:
         lines += ["No findings.", ""]
@@ -92,13 +96,19 @@ def _findings(result: AuditResult) -> list[str]:
             "| Location | Rule | Message |",
             "|---|---|---|",
         ]
-        for finding in items:
+        for finding in items[:max_rows]:
             where = code(str(finding.location)) if finding.location else "repository"
             rule = result.rules.get(finding.rule_id)
             rule_text = (
                 f"[{cell(finding.rule_id)}]({rule.help_uri})" if rule else cell(finding.rule_id)
             )
             lines.append(f"| {where} | {rule_text} | {cell(finding.message)} |")
+        if len(items) > max_rows:
+            lines += [
+                "",
+                f"... and {len(items) - max_rows} more {severity.value} findings "
+                "(`caulk audit --format sarif` or `--format json` lists them all).",
+            ]
         lines += ["", "</details>", ""]
     return lines
 

@@ -9,13 +9,15 @@ and ``partialFingerprints``.
 
 Deliberate choices:
 
-* **Fingerprints** hash rule, path and message, not the line, so an alert survives edits above
-  it (GitHub's upload action would otherwise add a line-based hash; it keeps ours).
+* **Fingerprints** hash rule, path and message, not the line, so an alert keeps its identity
+  when lines are added above it (key ``caulk/v1``).
 * **Repository-wide findings** (a missing ``SECURITY.md``, no Dependabot configuration) have no
   place in a file, but GitHub drops results without a location. They are anchored at line 1 of
   the repository's README (or the first root-level file, or the first file another finding
   names), which is where a reader of the alert looks first.
 * Columns count Unicode code points (``run.columnKind``), as caulk's locations do.
+* Paths become URI references: relative, ``/``-separated, percent-encoded (``my app/Dockerfile``
+  is ``my%20app/Dockerfile``), as SARIF's ``artifactLocation.uri`` requires.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import hashlib
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from caulk.findings import Confidence, Finding, Rule, Severity
 from caulk.render.common import one_line
@@ -61,7 +64,9 @@ def render_audit(result: AuditResult, anchor: str | None = None) -> str:
     ``anchor`` is the file repository-wide findings point at; by default it is chosen from the
     audited directory (see the module docstring).
     """
-    return json.dumps(sarif_log(result, anchor), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return (
+        json.dumps(sarif_log(result, anchor), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    )
 
 
 def sarif_log(result: AuditResult, anchor: str | None = None) -> dict[str, Any]:
@@ -209,6 +214,7 @@ def _result(finding: Finding, rule_index: int, anchor: str) -> dict[str, Any]:
     else:
         path = anchor
         region = {"startLine": 1, "startColumn": 1}
+    uri = quote(path, safe="/")
     result: dict[str, Any] = {
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
@@ -217,7 +223,7 @@ def _result(finding: Finding, rule_index: int, anchor: str) -> dict[str, Any]:
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": path, "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
                     "region": region,
                 }
             }

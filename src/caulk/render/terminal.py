@@ -8,7 +8,7 @@ terminal, so piping the output never leaks escape codes. rich is imported inside
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from caulk.findings import Severity
 from caulk.render.common import (
@@ -21,9 +21,6 @@ from caulk.render.common import (
     score_headline,
 )
 from caulk.results import AuditResult
-
-if TYPE_CHECKING:
-    from rich.text import Text
 
 SEVERITY_STYLES = {
     Severity.CRITICAL: "bold white on red",
@@ -47,6 +44,7 @@ def _score_style(score: float | None) -> str:
 def print_audit(result: AuditResult, color: bool, file: TextIO | None = None) -> None:
     """Print the report to stdout (or ``file``); escape codes only when ``color`` is True."""
     from rich.console import Console
+    from rich.padding import Padding
     from rich.table import Table
     from rich.text import Text
 
@@ -60,7 +58,9 @@ def print_audit(result: AuditResult, color: bool, file: TextIO | None = None) ->
     )
 
     headline = Text("caulk audit ", style="bold")
-    headline.append(f"{format_score(result.score.local)} / 10", style=_score_style(result.score.local))
+    headline.append(
+        f"{format_score(result.score.local)} / 10", style=_score_style(result.score.local)
+    )
     console.print(headline)
     console.print(Text(score_headline(result)))
     console.print(Text(findings_summary(result)))
@@ -87,40 +87,45 @@ def print_audit(result: AuditResult, color: bool, file: TextIO | None = None) ->
         console.print(
             Text(f"{severity.value.upper()} ({len(items)})", style=SEVERITY_STYLES[severity])
         )
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(no_wrap=True)
+        grid.add_column(no_wrap=True)
+        grid.add_column(overflow="fold")
         for finding in items:
-            line = Text("  ")
-            line.append(str(finding.location) if finding.location else "(repository)", "bold")
-            line.append("  ")
-            line.append(finding.rule_id, SEVERITY_STYLES[severity])
-            line.append("  ")
-            line.append(_one(finding.message))
-            console.print(line)
+            grid.add_row(
+                Text(str(finding.location) if finding.location else "(repository)", "bold"),
+                Text(finding.rule_id, SEVERITY_STYLES[severity]),
+                Text(_one(finding.message)),
+            )
+        console.print(Padding(grid, (0, 0, 0, 2)))
 
     if result.plan:
         console.print()
-        console.print(Text("Plan", style="bold"))
+        console.print(Text("Plan (gain in score points, effort per step)", style="bold"))
         for _phase, title, steps in by_phase(result.plan):
             console.print(Text(f"  {title}", style="bold"))
+            grid = Table.grid(padding=(0, 2))
+            grid.add_column(no_wrap=True)
+            grid.add_column(justify="right", no_wrap=True)
+            grid.add_column(justify="right", no_wrap=True)
+            grid.add_column(no_wrap=True)
+            grid.add_column(overflow="fold")
             for step in steps:
-                line = Text(f"    {step.rule_id:<8} ")
-                line.append(f"+{step.gain:.2f}", "green" if step.gain else "dim")
-                line.append(f"  {format_hours(step.effort_hours):>7}")
-                line.append("  fix" if step.automatable else "  manual", "dim")
-                line.append(f"  x{step.findings}  {_one(step.title)}")
-                console.print(line)
+                grid.add_row(
+                    Text(step.rule_id),
+                    Text(f"+{step.gain:.2f}", "green" if step.gain else "dim"),
+                    Text(format_hours(step.effort_hours)),
+                    Text("caulk fix" if step.automatable else "manual", "dim"),
+                    Text(f"{_one(step.title)} ({step.findings})"),
+                )
+            console.print(Padding(grid, (0, 0, 0, 4)))
 
     if result.problems:
         console.print()
         for problem in result.problems:
-            console.print(_warning(str(problem)))
-
-
-def _warning(message: str) -> Text:
-    from rich.text import Text
-
-    text = Text("warning: ", style="bold yellow")
-    text.append(_one(message))
-    return text
+            warning = Text("warning: ", style="bold yellow")
+            warning.append(_one(str(problem)))
+            console.print(warning)
 
 
 def _one(text: str) -> str:

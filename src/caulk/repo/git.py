@@ -156,7 +156,8 @@ def _read(root: Path, first_parent: bool) -> History:
     if not toplevel:
         raise _GitError("not a git repository")
     if Path(toplevel).resolve() != root.resolve():
-        raise _GitError(f"{root} is inside the git repository {toplevel}, not its top level")
+        # No absolute paths in reasons: reports must be the same on every machine.
+        raise _GitError("the audited directory is inside a git repository, not its top level")
     try:
         _git(git, root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
     except _GitError:

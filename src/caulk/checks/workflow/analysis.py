@@ -160,6 +160,7 @@ _REGISTRY_ACTIONS = (
     "ko-build/setup-ko",
     "imjasonh/setup-ko",
     "sigstore/cosign-installer",
+    "ossf/scorecard-action",  # publish_results: true signs the results with OIDC
     "actions/attest-build-provenance",
     "actions/attest",
     "actions/attest-sbom",
@@ -176,6 +177,7 @@ _REGISTRY_RUN = re.compile(
 )
 _OIDC_ACTIONS = (
     "sigstore/cosign-installer",
+    "ossf/scorecard-action",  # publish_results: true signs the results with OIDC
     "sigstore/gh-action-sigstore-python",
     "actions/attest-build-provenance",
     "actions/attest",

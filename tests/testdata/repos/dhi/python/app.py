@@ -1,0 +1,5 @@
+"""Prints the version of the packaging library, then exits."""
+
+from importlib.metadata import version
+
+print("packaging", version("packaging"))

@@ -212,6 +212,137 @@ def fix(
         raise typer.Exit(EXIT_FINDINGS)
 
 
+class InspectFormat(enum.Enum):
+    TEXT = "text"
+    JSON = "json"
+
+
+@app.command()
+def inspect(
+    image: Annotated[
+        str,
+        typer.Argument(
+            help="oci:DIR[:TAG], docker-archive:FILE, oci-archive:FILE[:TAG] or a registry "
+            "reference [REGISTRY/]NAME[:TAG|@DIGEST]."
+        ),
+    ],
+    platform: Annotated[
+        str | None,
+        typer.Option("--platform", help="os/arch[/variant] to pick from an index (linux/amd64)."),
+    ] = None,
+    output_format: Annotated[
+        InspectFormat,
+        typer.Option("--format", "-f", help="text, or json (docs/inspect.md).",
+                     case_sensitive=False),
+    ] = InspectFormat.TEXT,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to FILE.")
+    ] = None,
+    show_env_values: Annotated[
+        bool, typer.Option("--show-env-values", help="Print ENV values (hidden by default).")
+    ] = False,
+    registry_mirror: Annotated[
+        list[str] | None,
+        typer.Option("--registry-mirror", help="REGISTRY=HOST[:PORT], e.g. docker.io=mirror:5000."),
+    ] = None,
+    insecure_registry: Annotated[
+        list[str] | None,
+        typer.Option("--insecure-registry", help="HOST:PORT on loopback reached over plain HTTP."),
+    ] = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Never use the network (cached blobs only).")
+    ] = False,
+) -> None:
+    """Print an image's facts: config, layers, sizes, base-image hints, attestations."""
+    from caulk.image.facts import render_json, render_text
+    from caulk.image.open import open_image
+    from caulk.registry.client import RegistryOptions
+    from caulk.repo.checkout import InputError
+
+    try:
+        options = RegistryOptions.from_cli(
+            mirrors=registry_mirror, insecure=insecure_registry, offline=offline
+        )
+        with open_image(image, platform=platform, registry_options=options) as opened:
+            facts = opened.facts
+    except InputError as exc:
+        fail_input(str(exc))
+    render = render_json if output_format is InspectFormat.JSON else render_text
+    write_output(render(facts, show_env_values=show_env_values), output)
+
+
+class SbomFormat(enum.Enum):
+    CYCLONEDX_JSON = "cyclonedx-json"
+    SPDX_JSON = "spdx-json"
+    TABLE = "table"
+
+
+@app.command()
+def sbom(
+    image: Annotated[
+        str,
+        typer.Argument(
+            help="oci:DIR[:TAG], docker-archive:FILE, oci-archive:FILE[:TAG], a registry "
+            "reference [REGISTRY/]NAME[:TAG|@DIGEST], or dir:PATH (an unpacked root filesystem)."
+        ),
+    ],
+    output_format: Annotated[
+        SbomFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="cyclonedx-json (1.6), spdx-json (2.3) or table.",
+            case_sensitive=False,
+        ),
+    ] = SbomFormat.CYCLONEDX_JSON,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the SBOM to FILE.")
+    ] = None,
+    platform: Annotated[
+        str | None,
+        typer.Option("--platform", help="os/arch[/variant] to pick from an index (linux/amd64)."),
+    ] = None,
+    timestamp: Annotated[
+        bool,
+        typer.Option(
+            "--timestamp", help="Record the current time (default: none, or SOURCE_DATE_EPOCH)."
+        ),
+    ] = False,
+    registry_mirror: Annotated[
+        list[str] | None,
+        typer.Option("--registry-mirror", help="REGISTRY=HOST[:PORT], e.g. docker.io=mirror:5000."),
+    ] = None,
+    insecure_registry: Annotated[
+        list[str] | None,
+        typer.Option("--insecure-registry", help="HOST:PORT on loopback reached over plain HTTP."),
+    ] = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Never use the network (cached blobs only).")
+    ] = False,
+) -> None:
+    """List every package in an image as an SBOM (docs/sbom.md)."""
+    from caulk.repo.checkout import InputError
+    from caulk.sbom import render
+    from caulk.sbom.document import document_time
+    from caulk.sbom.generate import catalog_image
+
+    try:
+        options = None
+        if not image.startswith("dir:"):
+            from caulk.registry.client import RegistryOptions
+
+            options = RegistryOptions.from_cli(
+                mirrors=registry_mirror, insecure=insecure_registry, offline=offline
+            )
+        result = catalog_image(image, platform=platform, registry_options=options)
+    except InputError as exc:
+        fail_input(str(exc))
+    text = render(result.catalog, result.subject, output_format.value, document_time(timestamp))
+    write_output(text, output)
+    for warning in result.warnings:
+        typer.echo(f"caulk: warning: {warning}", err=True)
+
+
 def _render_audit(result: object, fmt: AuditFormat) -> str:
     from caulk.results import AuditResult
 
@@ -239,8 +370,9 @@ def _color_wanted() -> bool:
     return sys.stdout.isatty()
 
 
-@app.callback()
+@app.callback(invoke_without_command=True)
 def _root(
+    ctx: typer.Context,
     version: Annotated[
         bool, typer.Option("--version", help="Print caulk's version and exit.", is_eager=True)
     ] = False,
@@ -249,6 +381,9 @@ def _root(
         from caulk import __version__
 
         typer.echo(f"caulk {__version__}")
+        raise typer.Exit(EXIT_OK)
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help())
         raise typer.Exit(EXIT_OK)
 
 

@@ -42,10 +42,24 @@ OCI_LAYER_TAR = "application/vnd.oci.image.layer.v1.tar"
 OCI_LAYER_ZSTD = "application/vnd.oci.image.layer.v1.tar+zstd"
 IN_TOTO = "application/vnd.in-toto+json"
 
-DISTROLESS_PACKAGES = (
-    "base-files netbase tzdata media-types ca-certificates libc6 libssl3 libgcc-s1 gcc-12-base "
-    "zlib1g"
-).split()
+# curl + python3 as in the reference's "extra" image (120 packages), plus two small pure-Python
+# packages so Python metadata is present: python3-packaging ships a .dist-info, python3-idna an
+# .egg-info (122 packages in all).
+EXTRA_PACKAGES = ("curl", "python3", "python3-packaging", "python3-idna")
+EXTRA_DPKG_COUNT = 122
+
+DISTROLESS_PACKAGES = [
+    "base-files",
+    "netbase",
+    "tzdata",
+    "media-types",
+    "ca-certificates",
+    "libc6",
+    "libssl3",
+    "libgcc-s1",
+    "gcc-12-base",
+    "zlib1g",
+]
 
 MMDEBSTRAP_BASE = [
     "mmdebstrap",
@@ -556,8 +570,10 @@ def _spec_extra() -> ImageSpec:
     return ImageSpec(
         [
             Layer(
-                mmdebstrap_rootfs(("curl", "python3")),
-                created_by="mmdebstrap --variant=minbase --include=curl,python3 bookworm",
+                mmdebstrap_rootfs(EXTRA_PACKAGES),
+                created_by="mmdebstrap --variant=minbase --include="
+                + ",".join(EXTRA_PACKAGES)
+                + " bookworm",
             )
         ],
         _config(
@@ -761,17 +777,25 @@ def _finish_single(directory: Path, name: str, spec: ImageSpec) -> dict[str, Any
     write_oci_layout(directory / "oci", blobs, {"latest": desc})
     write_docker25_archive(directory / "docker25.tar", spec, f"caulk/{name}:latest")
     if tools_available("skopeo"):
-        subprocess.run(
-            [
-                "skopeo",
-                "copy",
-                "-q",
-                f"oci:{directory / 'oci'}:latest",
-                f"docker-archive:{directory / 'classic.tar'}:caulk/{name}:latest",
-            ],
-            check=True,
-            capture_output=True,
+        # skopeo 1.9 cannot put zstd layers in a docker-archive: convert a gzip-only copy
+        gzip_spec = dataclasses.replace(
+            spec, layers=[dataclasses.replace(x, compression="gzip") for x in spec.layers]
         )
+        with tempfile.TemporaryDirectory() as tmp:
+            gzip_blobs = Blobs()
+            gzip_desc = image_manifest(gzip_spec, gzip_blobs)
+            write_oci_layout(Path(tmp), gzip_blobs, {"latest": gzip_desc})
+            subprocess.run(
+                [
+                    "skopeo",
+                    "copy",
+                    "-q",
+                    f"oci:{tmp}:latest",
+                    f"docker-archive:{directory / 'classic.tar'}:caulk/{name}:latest",
+                ],
+                check=True,
+                capture_output=True,
+            )
     return {
         "manifest_digest": desc["digest"],
         "diff_ids": [_digest(layer.tar) for layer in spec.layers],
@@ -785,7 +809,9 @@ def build(name: str) -> BuiltImage:
     """Build (or reuse from the cache) the test image ``name``."""
     if name not in IMAGES:
         raise KeyError(name)
-    directory = cache_root() / "images" / f"{name}-{_key(name)}"
+    # an image is rebuilt whenever this recipe file changes (root filesystems have their own keys)
+    recipe = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    directory = cache_root() / "images" / f"{name}-{_key(name, recipe)}"
     facts_file = directory / "facts.json"
     with _locked(directory):
         if not facts_file.exists():

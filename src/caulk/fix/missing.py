@@ -66,7 +66,7 @@ def create_missing(
     if dockerfiles and not any(
         repo.exists(name) for name in (".hadolint.yaml", ".hadolint.yml")
     ):
-        _create(changes, ".hadolint.yaml", generate.hadolint_config(), "CK1000")
+        _create(changes, ".hadolint.yaml", generate.hadolint_config(), "lint-config")
 
 
 def _create(changes: ChangeSet, path: str, text: str, rule_id: str) -> None:

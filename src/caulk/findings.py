@@ -138,7 +138,9 @@ class Rule:
     @property
     def help_uri(self) -> str:
         """The rule's documentation page."""
-        if self.id.startswith("CK2"):
+        if self.id.startswith("CK101"):
+            page = "rules-pinning"
+        elif self.id.startswith("CK2"):
             page = "rules-workflow"
         elif self.id.startswith("CK3"):
             page = "rules-repository"

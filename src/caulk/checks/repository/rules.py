@@ -95,6 +95,7 @@ NO_DEPENDENCY_UPDATES = register_rule(
         phase=1,
         effort_hours=0.25,
         reference=f"{_SCORECARD_DOCS}#dependency-update-tool",
+        automatable=True,
     )
 )
 

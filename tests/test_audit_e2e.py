@@ -357,3 +357,16 @@ def test_python_dash_m_caulk_subprocess(before: Path) -> None:
     )
     assert usage.returncode == 2
     assert len(usage.stderr.splitlines()) == 1
+
+
+def test_download_then_run_is_reported_once_per_line(tmp_path: Path) -> None:
+    """CK1010 (Scorecard's downloadThenRun) supersedes CK1005 on the same RUN line."""
+    (tmp_path / "Dockerfile").write_text(
+        "FROM debian:12\nRUN wget -O /tmp/i.sh https://example.com/i.sh && bash /tmp/i.sh\n"
+    )
+    from caulk.audit import run_audit
+
+    result = run_audit(tmp_path)
+    on_line_2 = {f.rule_id for f in result.findings if f.location and f.location.line == 2}
+    assert "CK1010" in on_line_2
+    assert "CK1005" not in on_line_2

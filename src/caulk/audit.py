@@ -43,7 +43,7 @@ def run_audit(root: Path, config: Config | None = None) -> AuditResult:
         except Exception as exc:  # a bug in one pack must not sink the audit
             repo.add_problem(".", f"internal error in rule pack {name}: {_describe(exc)}")
 
-    findings = _dedupe(findings)
+    findings = _drop_superseded(_dedupe(findings), registry)
     kept = [f for f in findings if config.keeps(f) and not _inline_ignored(repo, f)]
     suppressed = len(findings) - len(kept)
     kept.sort(key=lambda f: f.sort_key)
@@ -114,6 +114,22 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
         seen.add(key)
         unique.append(finding)
     return unique
+
+
+def _drop_superseded(findings: list[Finding], registry: Registry) -> list[Finding]:
+    """Drop a finding when a more precise rule reported the same line (``Rule.supersedes``)."""
+    covered: set[tuple[str, str, int]] = set()
+    for finding in findings:
+        rule = registry.rules.get(finding.rule_id)
+        if rule is None or not rule.supersedes or finding.location is None:
+            continue
+        for other in rule.supersedes:
+            covered.add((other, finding.location.path, finding.location.line))
+    return [
+        f
+        for f in findings
+        if f.location is None or (f.rule_id, f.location.path, f.location.line) not in covered
+    ]
 
 
 def _file_lines(repo: Repository, path: str) -> list[str]:

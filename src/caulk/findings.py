@@ -134,6 +134,8 @@ class Rule:
     """What the rule mirrors (a URL or a named source)."""
     automatable: bool = False
     """Whether ``caulk fix`` can fix it without a human decision."""
+    supersedes: tuple[str, ...] = ()
+    """Rules whose finding on the same line says the same thing less precisely (dropped)."""
 
     @property
     def help_uri(self) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-
 DOCS_URL = "https://github.com/caulk-dev/caulk/blob/main/docs"
 """Where rule documentation is published (SARIF ``helpUri``)."""
 

@@ -8,9 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # System tools the real-part tests use: mmdebstrap (real Debian images), umoci and skopeo
-# (OCI interop), docker-registry (a real registry on loopback), git (action resolution).
+# (OCI interop), docker-registry (a real registry on loopback), git (action resolution),
+# rpm/rpmbuild (a real rpmdb.sqlite for the rpm cataloger).
 need=()
-for tool in mmdebstrap:mmdebstrap umoci:umoci skopeo:skopeo docker-registry:docker-registry git:git; do
+for tool in mmdebstrap:mmdebstrap umoci:umoci skopeo:skopeo docker-registry:docker-registry git:git rpmbuild:rpm; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool##*:}")
 done
 if ((${#need[@]})); then

@@ -387,6 +387,9 @@ def _root(
         raise typer.Exit(EXIT_OK)
 
 
+app.add_typer(__import__("caulk.cli_db", fromlist=["db_app"]).db_app, name="db")
+
+
 def main() -> None:
     """Console entry point."""
     try:

@@ -59,6 +59,7 @@ MISSING_TOP_PERMISSIONS = register_rule(
         effort_hours=0.25,
         aliases=("excessive-permissions",),
         reference="Scorecard Token-Permissions (topLevelPermissions); zizmor excessive-permissions",
+        automatable=True,
     )
 )
 
@@ -83,6 +84,7 @@ EXCESSIVE_JOB_PERMISSIONS = register_rule(
         effort_hours=0.5,
         aliases=("excessive-permissions",),
         reference="zizmor excessive-permissions; GitHub 'Automatic token authentication'",
+        automatable=True,
     )
 )
 
@@ -159,6 +161,7 @@ PERSISTED_CREDENTIALS = register_rule(
         effort_hours=0.1,
         aliases=("artipacked",),
         reference="zizmor artipacked",
+        automatable=True,
     )
 )
 
@@ -181,6 +184,7 @@ IMAGE_WITHOUT_ATTESTATIONS = register_rule(
         phase=2,
         effort_hours=0.25,
         reference="docker/build-push-action inputs; SLSA provenance",
+        automatable=True,
     )
 )
 
@@ -204,6 +208,7 @@ SILENT_SIGNING_FAILURE = register_rule(
         phase=2,
         effort_hours=0.1,
         reference="bash manual: set -e, pipefail; GitHub Actions default shells",
+        automatable=True,
     )
 )
 
@@ -226,6 +231,7 @@ DOCKERHUB_REFERRERS = register_rule(
         phase=2,
         effort_hours=0.5,
         reference="actions/attest-build-provenance push-to-registry",
+        automatable=True,
     )
 )
 
@@ -272,6 +278,7 @@ NO_SCHEDULED_REBUILD = register_rule(
         phase=1,
         effort_hours=0.25,
         reference="caulk",
+        automatable=True,
     )
 )
 
@@ -341,6 +348,7 @@ TOP_WRITE_PERMISSIONS = register_rule(
         effort_hours=0.25,
         aliases=("excessive-permissions",),
         reference="Scorecard Token-Permissions (topLevelPermissions)",
+        automatable=True,
     )
 )
 

@@ -71,6 +71,7 @@ FINAL_STAGE_ROOT = register_rule(
         aliases=("DS002",),
         reference="Docker Scout 'Default non-root user'; Trivy DS002 (without its multi-stage "
         "and distroless false positives)",
+        automatable=True,
     )
 )
 
@@ -122,6 +123,7 @@ MISSING_OCI_LABELS = register_rule(
         phase=1,
         effort_hours=0.5,
         reference="OCI image-spec annotations (opencontainers/image-spec annotations.md)",
+        automatable=True,
     )
 )
 
@@ -259,6 +261,7 @@ DL3002 = _hadolint(
     aliases=("DS002",),
     phase=3,
     effort=1.0,
+    automatable=True,
 )
 DL3003 = _hadolint(
     "DL3003",
@@ -309,6 +312,7 @@ DL3009 = _hadolint(
     "are stale the day after the build.",
     "End the RUN with `&& rm -rf /var/lib/apt/lists/*`, or mount a cache: "
     "`RUN --mount=type=cache,target=/var/lib/apt/lists ...`.",
+    automatable=True,
 )
 DL3015 = _hadolint(
     "DL3015",
@@ -351,6 +355,7 @@ DL3025 = _hadolint(
     "not receive SIGTERM: containers are killed after the stop timeout instead of shutting "
     "down cleanly. It also needs a shell in the image.",
     'Use the exec form: `CMD ["gunicorn", "app:app"]`.',
+    automatable=True,
 )
 DL4000 = _hadolint(
     "DL4000",
@@ -371,6 +376,7 @@ DL4006 = _hadolint(
     "its last command's: the build goes on with a truncated download.",
     'Add `SHELL ["/bin/bash", "-o", "pipefail", "-c"]` before the RUN (or start the RUN with '
     "`set -o pipefail &&` under bash).",
+    automatable=True,
 )
 
 ALL_RULES = (

@@ -19,7 +19,11 @@ One client serves every verb that talks to registries (``sbom``/``scan`` pulling
   first, falling back to the origin when the mirror fails or lacks the content (Docker's
   ``registry-mirrors`` behaviour).
 - **Plain HTTP** only for ``--insecure-registry HOST:PORT`` on a loopback address.
-- Timeouts on every request; connection errors, 429 and 5xx are retried with backoff.
+- Timeouts on every request; connection errors, 429 and 5xx are retried with backoff; a
+  manifest whose body is cut short or does not hash to its digest is fetched again.
+- Failures are :class:`RegistryError` with a :attr:`~RegistryError.reason` (not found,
+  authentication required, network, registry error) so reports can say why; a digest mismatch
+  is a :class:`~caulk.image.errors.DigestMismatchError`.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 from urllib.parse import urlsplit
 
 import httpx
@@ -136,6 +140,25 @@ class _NotFoundError(Exception):
     pass
 
 
+FailureReason = Literal["not found", "authentication required", "network", "registry error"]
+
+
+class RegistryError(ImageError):
+    """A registry request failed; :attr:`reason` classifies why."""
+
+    def __init__(self, message: str, reason: FailureReason) -> None:
+        super().__init__(message)
+        self.reason: FailureReason = reason
+
+
+class _BodyError(Exception):
+    """A manifest body was cut short (retried by :meth:`RegistryClient.get_manifest`)."""
+
+    def __init__(self, error: RegistryError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 class RegistryClient:
     """OCI distribution client. Use as a context manager, or call :meth:`close`."""
 
@@ -235,7 +258,7 @@ class RegistryClient:
                     attempt += 1
                     time.sleep(0.5 * 2**attempt)
                     continue
-                raise ImageError(f"{host}: {type(exc).__name__}: {exc}") from None
+                raise RegistryError(f"{host}: {type(exc).__name__}: {exc}", "network") from None
             if response.status_code == 401 and not authed_once:
                 challenge_header = response.headers.get("www-authenticate", "")
                 response.close()
@@ -255,23 +278,31 @@ class RegistryClient:
     def _authenticate(self, host: str, registry: str, scope: str, header: str) -> None:
         challenge = parse_challenge(header)
         creds = self._creds(registry)
+        auth_error: FailureReason = "authentication required"
         if challenge is None:
-            raise ImageError(f"{host}: authentication required but no challenge was sent")
+            raise RegistryError(
+                f"{host}: authentication required but no challenge was sent", auth_error
+            )
         if challenge.scheme == "basic":
             if creds is None:
-                raise ImageError(
-                    f"{host}: authentication required; log in (docker login {registry})"
+                raise RegistryError(
+                    f"{host}: authentication required; log in (docker login {registry})",
+                    auth_error,
                 )
             self._basic[host] = creds
             return
         if challenge.scheme != "bearer" or "realm" not in challenge.params:
-            raise ImageError(f"{host}: unsupported authentication scheme {challenge.scheme!r}")
+            raise RegistryError(
+                f"{host}: unsupported authentication scheme {challenge.scheme!r}", auth_error
+            )
         realm = challenge.params["realm"]
         realm_parts = urlsplit(realm)
         if realm_parts.scheme != "https" and not (
             realm_parts.scheme == "http" and is_loopback_host(realm_parts.netloc)
         ):
-            raise ImageError(f"{host}: refusing a token realm that is not HTTPS ({realm})")
+            raise RegistryError(
+                f"{host}: refusing a token realm that is not HTTPS ({realm})", auth_error
+            )
         params = {"scope": challenge.params.get("scope", scope)}
         if "service" in challenge.params:
             params["service"] = challenge.params["service"]
@@ -279,18 +310,24 @@ class RegistryClient:
         try:
             response = self._http.get(realm, params=params, auth=auth)
         except httpx.HTTPError as exc:
-            raise ImageError(f"{host}: token request failed: {type(exc).__name__}") from None
+            raise RegistryError(
+                f"{host}: token request failed: {type(exc).__name__}", "network"
+            ) from None
         if response.status_code in (401, 403):
-            raise ImageError(f"{host}: access denied by the token service (check credentials)")
+            raise RegistryError(
+                f"{host}: access denied by the token service (check credentials)", auth_error
+            )
         if response.status_code != 200:
-            raise ImageError(f"{host}: token request returned HTTP {response.status_code}")
+            raise RegistryError(
+                f"{host}: token request returned HTTP {response.status_code}", "registry error"
+            )
         try:
             data = response.json()
         except ValueError:
-            raise ImageError(f"{host}: token response is not JSON") from None
+            raise RegistryError(f"{host}: token response is not JSON", "registry error") from None
         token = data.get("token") or data.get("access_token") if isinstance(data, dict) else None
         if not isinstance(token, str) or not token:
-            raise ImageError(f"{host}: token response has no token")
+            raise RegistryError(f"{host}: token response has no token", "registry error")
         self._tokens[(host, scope)] = token
 
     @staticmethod
@@ -301,26 +338,48 @@ class RegistryClient:
             for chunk in response.iter_bytes(CHUNK):
                 total += len(chunk)
                 if total > limit:
-                    raise ImageError(f"{what}: larger than the {limit}-byte limit")
+                    raise RegistryError(
+                        f"{what}: larger than the {limit}-byte limit", "registry error"
+                    )
                 parts.append(chunk)
         except httpx.HTTPError as exc:
-            raise ImageError(f"{what}: {type(exc).__name__}: {exc}") from None
+            raise RegistryError(f"{what}: {type(exc).__name__}: {exc}", "network") from None
         finally:
             response.close()
         return b"".join(parts)
 
     @staticmethod
-    def _status_error(response: httpx.Response, ref: str, what: str) -> ImageError:
+    def _status_error(response: httpx.Response, ref: str, what: str) -> RegistryError:
         code = response.status_code
         if code == 404:
-            return ImageError(f"{ref}: {what} not found (HTTP 404)")
+            return RegistryError(f"{ref}: {what} not found (HTTP 404)", "not found")
         if code in (401, 403):
-            return ImageError(f"{ref}: access denied (HTTP {code}); check your registry login")
-        return ImageError(f"{ref}: HTTP {code} fetching {what}")
+            return RegistryError(
+                f"{ref}: access denied (HTTP {code}); check your registry login",
+                "authentication required",
+            )
+        return RegistryError(f"{ref}: HTTP {code} fetching {what}", "registry error")
 
     # -- API -----------------------------------------------------------------------------------
     def get_manifest(self, ref: RegistryRef, reference: str | None = None) -> FetchedManifest:
-        """The manifest or index at ``reference`` (default: the ref's digest or tag), verified."""
+        """The manifest or index at ``reference`` (default: the ref's digest or tag), verified.
+
+        A body that is cut short or does not hash to its digest is fetched again (up to
+        ``retries`` times) before the error is raised.
+        """
+        attempt = 0
+        while True:
+            try:
+                return self._get_manifest_once(ref, reference)
+            except (DigestMismatchError, _BodyError) as exc:
+                if attempt >= self.options.retries:
+                    if isinstance(exc, _BodyError):
+                        raise exc.error from None
+                    raise
+                attempt += 1
+                time.sleep(0.1 * 2**attempt)
+
+    def _get_manifest_once(self, ref: RegistryRef, reference: str | None) -> FetchedManifest:
         target = reference or ref.reference
         response = self._send(
             "GET",
@@ -334,7 +393,12 @@ class RegistryClient:
             raise self._status_error(response, str(ref), f"manifest {target}")
         media_type = response.headers.get("content-type", "").split(";")[0].strip() or None
         header_digest = response.headers.get("docker-content-digest")
-        body = self._read_bounded(response, MAX_MANIFEST_BYTES, f"{ref} manifest")
+        try:
+            body = self._read_bounded(response, MAX_MANIFEST_BYTES, f"{ref} manifest")
+        except RegistryError as exc:
+            if exc.reason != "network":
+                raise
+            raise _BodyError(exc) from None
         actual = "sha256:" + hashlib.sha256(body).hexdigest()
         expected = target if is_digest(target) else header_digest
         if expected and expected.startswith("sha512:"):

@@ -122,7 +122,7 @@ jobs:
           images: ${{{{ env.IMAGE }}}}
           tags: |
             type=semver,pattern={{{{version}}}}
-            type=sha,enable={{{{is_default_branch}}}}
+            type=sha,enable=${{{{ github.event_name == 'push' && github.ref_type == 'branch' }}}}
       - id: build
         uses: {BUILD}
         with:

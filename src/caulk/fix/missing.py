@@ -60,12 +60,8 @@ def create_missing(
         )
     dockerfiles = _dockerfiles(repo)
     if dockerfiles and not _publishes_image(repo):
-        _create(
-            changes, ".github/workflows/publish.yml", generate.publish_workflow(info), "CK2007"
-        )
-    if dockerfiles and not any(
-        repo.exists(name) for name in (".hadolint.yaml", ".hadolint.yml")
-    ):
+        _create(changes, ".github/workflows/publish.yml", generate.publish_workflow(info), "CK2007")
+    if dockerfiles and not any(repo.exists(name) for name in (".hadolint.yaml", ".hadolint.yml")):
         _create(changes, ".hadolint.yaml", generate.hadolint_config(), "lint-config")
 
 
@@ -100,9 +96,7 @@ def _dependabot(repo: Repository, changes: ChangeSet) -> None:
             "CK3002", path, None, Outcome.FAILED, "no 'updates:' list to extend; edit it by hand"
         )
         return
-    present = {
-        str(u.get("package-ecosystem")) for u in updates if isinstance(u, CommentedMap)
-    }
+    present = {str(u.get("package-ecosystem")) for u in updates if isinstance(u, CommentedMap)}
     missing = [e for e in _ECOSYSTEMS if e not in present]
     if not missing:
         changes.note("CK3002", path, None, Outcome.UNCHANGED, "docker and github-actions covered")

@@ -63,6 +63,8 @@ STRICT_SHELL = "CK2008"
 DOCKER_HUB_REFERRERS = "CK2009"
 MUTABLE_TAGS = "CK2010"
 SCHEDULED_REBUILD = "CK2011"
+# sha- tags only on branch pushes: never again on a scheduled rebuild or a release tag push.
+_SHA_GATE = "${{ github.event_name == 'push' && github.ref_type == 'branch' }}"
 TOP_WRITE = "CK2014"
 UNPARSABLE = "CK2013"
 
@@ -92,6 +94,13 @@ def fix(ctx: FixContext) -> None:
             Outcome.FAILED,
             f"not changed: {failure.message}",
         )
+    to_schedule: set[str] = set()
+    if ctx.options.wants(SCHEDULED_REBUILD):
+        to_schedule = {
+            f.location.path
+            for f in analysis.no_scheduled_rebuild(list(wset.workflows))
+            if f.location is not None
+        }
     for workflow in wset.workflows:
         text = ctx.repo.read_text(workflow.path)
         if text is None:
@@ -99,12 +108,13 @@ def fix(ctx: FixContext) -> None:
         fixer = _FileFixer.create(ctx, workflow, text)
         if fixer is None:
             continue
+        # sha- tags must be gated against the schedule this run is about to add.
+        fixer.gains_schedule = workflow.path in to_schedule
         fixers[workflow.path] = fixer
         fixer.run()
-    if ctx.options.wants(SCHEDULED_REBUILD):
-        for finding in analysis.no_scheduled_rebuild(list(wset.workflows)):
-            if finding.location is not None and finding.location.path in fixers:
-                fixers[finding.location.path].add_schedule()
+    for path in sorted(to_schedule):
+        if path in fixers:
+            fixers[path].add_schedule()
     for fixer in fixers.values():
         fixer.flush()
 
@@ -131,6 +141,8 @@ class _FileFixer:
     layout: _Layout
     job_nodes: dict[str, Any] = field(default_factory=dict)
     job_keys: dict[str, Any] = field(default_factory=dict)
+    gains_schedule: bool = False
+    """This run adds a ``schedule:`` trigger (CK2011) to the workflow."""
 
     @classmethod
     def create(cls, ctx: FixContext, workflow: Workflow, text: str) -> _FileFixer | None:
@@ -699,20 +711,30 @@ class _FileFixer:
             )
 
     def fix_sha_tags(self) -> None:
-        """CK2010: gate ``type=sha`` and ``type=raw,value=latest`` with the default branch."""
-        for finding in analysis.mutable_tags_on_push(self.workflow):
+        """CK2010: gate ``type=sha`` to branch pushes and ``type=raw,value=latest`` to the
+        default branch.
+
+        ``{{is_default_branch}}`` is not enough for ``sha-`` tags when the workflow also runs on
+        a schedule: the scheduled rebuild runs on the default branch and pushes the same
+        ``sha-`` tag again, which an immutable-tag registry rejects.
+        """
+        findings = analysis.mutable_tags_on_push(self.workflow)
+        if self.gains_schedule:
+            findings += analysis.sha_tags_gated_to_default_branch(self.workflow)
+        for finding in findings:
             location = finding.location
             if location is None:
                 continue
             line0 = location.line - 1
             entry = self.src.line(line0)[location.column - 1 :].rstrip()
             attrs = dict(part.partition("=")[::2] for part in entry.split(","))
-            gateable = attrs.get("type") == "sha" or (
-                attrs.get("type") == "raw" and attrs.get("value") == "latest"
-            )
+            is_sha = attrs.get("type") == "sha"
+            gateable = is_sha or (attrs.get("type") == "raw" and attrs.get("value") == "latest")
+            enable = attrs.get("enable")
+            replace_default_branch_gate = is_sha and enable == "{{is_default_branch}}"
             if (
                 not gateable
-                or "enable" in attrs
+                or (enable is not None and not replace_default_branch_gate)
                 or "docker/metadata-action" not in finding.message
                 or any(c in entry for c in "#'\" ")
             ):
@@ -720,13 +742,18 @@ class _FileFixer:
                     MUTABLE_TAGS, location.line, Outcome.FAILED, f"{finding.message}: {_HAND}"
                 )
                 continue
-            offset = self.src.offset(line0, location.column - 1 + len(entry))
-            ok = self.plan.insert(offset, ",enable={{is_default_branch}}")
+            gate = _SHA_GATE if is_sha else "{{is_default_branch}}"
+            if replace_default_branch_gate:
+                start = self.src.offset(line0, location.column - 1 + entry.index("enable=") + 7)
+                ok = self.plan.replace(start, start + len("{{is_default_branch}}"), gate)
+            else:
+                offset = self.src.offset(line0, location.column - 1 + len(entry))
+                ok = self.plan.insert(offset, f",enable={gate}")
             self.note(
                 MUTABLE_TAGS,
                 location.line,
                 Outcome.FIXED if ok else Outcome.FAILED,
-                f"'{entry}' only on default-branch pushes: enable={{{{is_default_branch}}}}",
+                f"'{entry}' gated: enable={gate}",
             )
 
     def add_schedule(self) -> None:

@@ -313,6 +313,34 @@ def test_ck2010_tags_that_collide_with_immutability(tmp_path: Path) -> None:
     assert "CK2010" not in ids(run(tmp_path / "b", tags_only))
 
 
+def test_ck2010_sha_tag_pushed_again_by_the_scheduled_rebuild(tmp_path: Path) -> None:
+    """A weekly rebuild of an unchanged default branch re-pushes the same sha- tag."""
+    scheduled = CK2010.replace(
+        "    branches: [main]", "    branches: [main]\n  schedule:\n    - cron: '0 4 * * 1'"
+    ).replace("type=sha\n", "type=sha,enable={{is_default_branch}}\n")
+    found = [f for f in run(tmp_path, scheduled) if f.rule_id == "CK2010"]
+    assert any("scheduled rebuild" in f.message for f in found)
+    gated = scheduled.replace(
+        "type=sha,enable={{is_default_branch}}",
+        "type=sha,enable=${{ github.event_name == 'push' && github.ref_type == 'branch' }}",
+    )
+    again = [f for f in run(tmp_path / "b", gated) if f.rule_id == "CK2010"]
+    assert not any("scheduled rebuild" in f.message for f in again)
+
+
+def test_ck2008_accepts_every_spelling_of_pipefail(tmp_path: Path) -> None:
+    for i, spelling in enumerate(
+        ("set -euo pipefail", "set -eu -o pipefail", "set -e -o pipefail", "set -eo pipefail")
+    ):
+        text = (
+            "on: push\npermissions: {}\njobs:\n  sign:\n    runs-on: x\n    steps:\n"
+            "      - run: |\n"
+            f"          {spelling}\n"
+            '          for t in a b; do cosign sign --yes "$t"; done\n'
+        )
+        assert "CK2008" not in ids(run(tmp_path / str(i), text)), spelling
+
+
 def test_ck2011_publish_without_schedule(tmp_path: Path) -> None:
     assert where(run(tmp_path, CK2007), "CK2011") == [(1, 1)]
     weekly = "on:\n  schedule:\n    - cron: '0 4 * * 1'\npermissions: {}\njobs: {}\n"

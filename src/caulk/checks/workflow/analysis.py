@@ -552,6 +552,34 @@ def _attrs(entry: str) -> dict[str, str]:
     return attrs
 
 
+def sha_tags_gated_to_default_branch(workflow: Workflow) -> list[Finding]:
+    """``type=sha`` tags gated only by ``{{is_default_branch}}`` (CK2010 once a schedule exists).
+
+    The fixer uses this when it adds a weekly schedule: from then on such a tag would be
+    pushed again by every scheduled rebuild.
+    """
+    out = []
+    for job, step in workflow.steps():
+        tags = step.input("tags")
+        if tags is None or step.run is not None or step.action != "docker/metadata-action":
+            continue
+        for entry, offset in _tag_entries(tags):
+            attrs = _attrs(entry)
+            if attrs.get("type") != "sha" or attrs.get("enable") != "{{is_default_branch}}":
+                continue
+            pos = tags.position_of(offset, needle=entry)
+            out.append(
+                _finding(
+                    catalog.MUTABLE_TAGS_ON_PUSH,
+                    f"docker/metadata-action in job '{job.id}' generates a 'type=sha' tag that "
+                    "a scheduled rebuild would push again",
+                    workflow.path,
+                    pos,
+                )
+            )
+    return out
+
+
 def mutable_tags_on_push(workflow: Workflow) -> list[Finding]:
     """CK2010: tags re-pushed by every branch push (metadata-action or fixed build-push tags)."""
     if not workflow.runs_on_branch_push:
@@ -576,6 +604,15 @@ def mutable_tags_on_push(workflow: Workflow) -> list[Finding]:
                         problem = f"constant tag '{value}'"
                 elif kind == "sha" and "enable" not in attrs:
                     problem = "'type=sha' tag without an enable= condition"
+                elif (
+                    kind == "sha"
+                    and "schedule" in workflow.trigger_names
+                    and attrs.get("enable", "").strip() in {"{{is_default_branch}}", "true"}
+                ):
+                    # A scheduled rebuild of an unchanged default branch re-pushes the same
+                    # sha- tag with a new digest: an immutable-tag registry rejects it and the
+                    # run aborts before signing.
+                    problem = "'type=sha' tag that the scheduled rebuild pushes again"
                 if problem is None:
                     continue
                 pos = tags.position_of(offset, needle=entry)
@@ -620,9 +657,8 @@ _DO = re.compile(r"(^|[\s;])do(\s|$)")
 _DONE = re.compile(r"(^|[\s;])done(\s|;|$|\))")
 _SINGLE_PIPE = re.compile(r"(?<!\|)\|(?![|&])")
 _SET_E = re.compile(r"\bset\s+(-[a-zA-Z]*e[a-zA-Z]*\b|-o\s+errexit\b)")
-_PIPEFAIL = re.compile(
-    r"\bset\s+(-[a-zA-Z]*o\s+pipefail\b|-o\s+pipefail\b)|\bset\s+-[a-zA-Z]*o[a-zA-Z]*\s+pipefail"
-)
+# `set -euo pipefail`, `set -eu -o pipefail`, `set -e -o pipefail`, `set -o pipefail`, ...
+_PIPEFAIL = re.compile(r"\bset\b[^;&|\n]*?(?:-o\s*pipefail\b|\s-[a-zA-Z]*o[a-zA-Z]*\s+pipefail\b)")
 
 
 def _strip_comment(line: str) -> str:

@@ -63,9 +63,13 @@ def test_publish_workflow_has_sbom_max_provenance_schedule_and_strict_signing() 
     assert "sbom: true" in text
     assert "provenance: mode=max" in text
     assert "set -euo pipefail" in text
-    # sha- tags only on default-branch pushes, so branch pushes never collide with
-    # tag immutability.
-    assert "type=sha,format=long,enable={{is_default_branch}}" in text
+    # sha- tags only on branch pushes and a dated tag on the weekly rebuild: no tag is pushed
+    # twice, so tag immutability never aborts the run before signing.
+    assert (
+        "type=sha,format=long,enable=${{ github.event_name == 'push' && github.ref_type == 'branch' }}"
+        in text
+    )
+    assert "type=schedule,pattern={{date 'YYYYMMDD'}}" in text
     assert "branches: [trunk]" in text
 
 
@@ -98,13 +102,16 @@ def test_hadolint_config_is_valid_yaml_with_an_ignored_list() -> None:
 
 @pytest.mark.skipif(shutil.which("zizmor") is None, reason="zizmor is not installed")
 @pytest.mark.parametrize("info", [GHCR, HUB], ids=["ghcr", "docker-hub"])
-def test_zizmor_offline_reports_nothing_above_low(info: ProjectInfo, tmp_path: Path) -> None:
+def test_zizmor_offline_reports_nothing_above_low_on_generated_files(
+    info: ProjectInfo, tmp_path: Path
+) -> None:
     workflows = tmp_path / ".github" / "workflows"
     workflows.mkdir(parents=True)
     (workflows / "publish.yml").write_text(publish_workflow(info))
     (workflows / "scorecard.yml").write_text(scorecard_workflow(info))
+    (tmp_path / ".github" / "dependabot.yml").write_text(dependabot_config())
     proc = subprocess.run(
-        ["zizmor", "--offline", "--format", "json", "--no-progress", str(workflows)],
+        ["zizmor", "--offline", "--format", "json", "--no-progress", str(tmp_path)],
         capture_output=True,
         text=True,
         check=False,

@@ -599,7 +599,9 @@ def mutable_tags_on_push(workflow: Workflow) -> list[Finding]:
                     value = attrs.get("value", "")
                     enable = attrs.get("enable", "")
                     constant = value and "{{" not in value and "${{" not in value
-                    gated_latest = value == "latest" and "is_default_branch" in enable
+                    # `latest` is mutable by convention; any enable= gate (default branch,
+                    # release tags) keeps it off feature-branch pushes.
+                    gated_latest = value == "latest" and enable.strip() not in {"", "true"}
                     if constant and not gated_latest:
                         problem = f"constant tag '{value}'"
                 elif kind == "sha" and "enable" not in attrs:

@@ -11,22 +11,23 @@ from pathlib import Path
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` so that readers see the old or the new file, never half."""
     path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
+    directory = path.parent
     mode: int | None = None
     with contextlib.suppress(FileNotFoundError):
         mode = path.stat().st_mode & 0o7777
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".caulk-tmp", dir=directory)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".caulk-tmp", dir=directory)
+    tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
+            tmp.chmod(mode)
+        tmp.replace(path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+            tmp.unlink()
         raise
 
 

@@ -65,10 +65,8 @@ def test_publish_workflow_has_sbom_max_provenance_schedule_and_strict_signing() 
     assert "set -euo pipefail" in text
     # sha- tags only on branch pushes and a dated tag on the weekly rebuild: no tag is pushed
     # twice, so tag immutability never aborts the run before signing.
-    assert (
-        "type=sha,format=long,enable=${{ github.event_name == 'push' && github.ref_type == 'branch' }}"
-        in text
-    )
+    branch_pushes = "${{ github.event_name == 'push' && github.ref_type == 'branch' }}"
+    assert f"type=sha,format=long,enable={branch_pushes}" in text
     assert "type=schedule,pattern={{date 'YYYYMMDD'}}" in text
     assert "branches: [trunk]" in text
 

@@ -12,7 +12,10 @@ from typing import Protocol
 
 
 class FileSource(Protocol):
-    """Read-only view of a final filesystem. Paths are relative, ``/``-separated, no leading ``/``."""
+    """Read-only view of a final filesystem.
+
+    Paths are relative, ``/``-separated, with no leading ``/``.
+    """
 
     def paths(self) -> Iterable[str]:
         """Every regular file (and symlink) path in the final filesystem, sorted."""

@@ -2,16 +2,20 @@
 
 Driven by the audit's findings, so ``fix`` creates exactly what ``audit`` asked for:
 CK3001 (no security policy), CK3002 (no dependency updates for docker and github-actions),
-CK2012 (no Scorecard workflow), a missing image publish workflow (Packaging inconclusive while
-a Dockerfile exists), and a missing ``.hadolint.yaml``.
+CK2012 (no Scorecard workflow), CK3007 (an image no workflow publishes: Packaging inconclusive)
+and a missing ``.hadolint.yaml`` (``--select lint-config``).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
+from caulk.checks.repository.rules import image_dockerfiles
 from caulk.findings import TextEdit
 from caulk.fix import generate
 from caulk.fix.engine import ChangeSet, Outcome
@@ -20,33 +24,24 @@ from caulk.repo.checkout import Repository
 from caulk.results import AuditResult
 
 DEPENDABOT = ".github/dependabot.yml"
+LINT_CONFIG = "lint-config"
+"""Not a rule: the label under which ``.hadolint.yaml`` is created (``--select lint-config``)."""
 _ECOSYSTEMS = ("docker", "github-actions")
 
 
-def _publishes_image(repo: Repository) -> bool:
-    for path in repo.files:
-        if path.startswith(".github/workflows/") and path.endswith((".yml", ".yaml")):
-            text = repo.read_text(path) or ""
-            if "docker/build-push-action" in text or "docker push" in text:
-                return True
-    return False
-
-
-def _dockerfiles(repo: Repository) -> list[str]:
-    names = [
-        f
-        for f in repo.files
-        if f.rsplit("/", 1)[-1].lower() in {"dockerfile", "containerfile"}
-        and not f.startswith(("tests/", "test/", "examples/"))
-    ]
-    return sorted(names, key=lambda f: (f.count("/"), f))
-
-
 def create_missing(
-    repo: Repository, audit: AuditResult, changes: ChangeSet, info: ProjectInfo
+    repo: Repository,
+    audit: AuditResult,
+    changes: ChangeSet,
+    info: ProjectInfo,
+    wants: Callable[[str], bool],
 ) -> None:
-    """Plan the creation of every missing file the audit's findings call for."""
-    rules = {f.rule_id for f in audit.findings}
+    """Plan the creation of every missing file the audit's findings call for.
+
+    ``wants(rule_id)`` honours ``--select``/``--ignore``: a file is only created for a rule
+    the user asked to fix.
+    """
+    rules = {f.rule_id for f in audit.findings if wants(f.rule_id)}
     if "CK3001" in rules:
         _create(changes, "SECURITY.md", generate.security_policy(info), "CK3001")
     if "CK3002" in rules:
@@ -58,11 +53,20 @@ def create_missing(
             generate.scorecard_workflow(info),
             "CK2012",
         )
-    dockerfiles = _dockerfiles(repo)
-    if dockerfiles and not _publishes_image(repo):
-        _create(changes, ".github/workflows/publish.yml", generate.publish_workflow(info), "CK2007")
-    if dockerfiles and not any(repo.exists(name) for name in (".hadolint.yaml", ".hadolint.yml")):
-        _create(changes, ".hadolint.yaml", generate.hadolint_config(), "lint-config")
+    publish = next((f for f in audit.findings if f.rule_id == "CK3007"), None)
+    if "CK3007" in rules and publish is not None and publish.location is not None:
+        dockerfile = publish.location.path
+        context = dockerfile.rsplit("/", 1)[0] if "/" in dockerfile else "."
+        publish_info = replace(info, dockerfile=dockerfile, context=context)
+        _create(
+            changes,
+            ".github/workflows/publish.yml",
+            generate.publish_workflow(publish_info),
+            "CK3007",
+        )
+    lint_config_missing = not any(repo.exists(name) for name in (".hadolint.yaml", ".hadolint.yml"))
+    if wants(LINT_CONFIG) and lint_config_missing and image_dockerfiles(repo):
+        _create(changes, ".hadolint.yaml", generate.hadolint_config(), LINT_CONFIG)
 
 
 def _create(changes: ChangeSet, path: str, text: str, rule_id: str) -> None:

@@ -77,7 +77,7 @@ def _fix_actions(ctx: FixContext) -> None:
 def _create_missing(ctx: FixContext) -> None:
     from caulk.fix.missing import create_missing
 
-    create_missing(ctx.repo, ctx.audit, ctx.changes, ctx.info)
+    create_missing(ctx.repo, ctx.audit, ctx.changes, ctx.info, ctx.options.wants)
 
 
 def fixers() -> list[Fixer]:

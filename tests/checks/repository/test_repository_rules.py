@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from caulk.checks.registry import REGISTRY
-from caulk.checks.repository.rules import repository_rules, update_configs
+from caulk.checks.repository.rules import repository_rules, unpublished_image, update_configs
 from caulk.findings import Location
 from caulk.repo.checkout import Repository
 
@@ -157,3 +157,33 @@ def test_scala_steward_counts_as_a_tool_covering_neither(tmp_path: Path) -> None
     assert [c.tool for c in update_configs(repo)] == ["scala-steward"]
     [finding] = repository_rules(repo)
     assert finding.location == Location(".scala-steward.conf", 1)
+
+
+PUBLISH = """\
+on: push
+jobs:
+  image:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: docker/build-push-action@v6
+        with:
+          push: true
+"""
+
+
+def test_image_built_but_never_published_from_ci(tmp_path: Path) -> None:
+    repo = repo_with(
+        tmp_path, {"Dockerfile": "FROM scratch\n", ".github/workflows/ci.yml": WORKFLOW}
+    )
+    (finding,) = [f for f in unpublished_image(repo)]
+    assert finding.location is not None and finding.location.path == "Dockerfile"
+    assert finding.check == "Packaging"
+
+
+def test_publishing_workflow_or_test_only_dockerfiles_pass(tmp_path: Path) -> None:
+    published = repo_with(
+        tmp_path / "a", {"Dockerfile": "FROM scratch\n", ".github/workflows/p.yml": PUBLISH}
+    )
+    assert not unpublished_image(published)
+    tests_only = repo_with(tmp_path / "b", {"tests/e2e/Dockerfile": "FROM scratch\n"})
+    assert not unpublished_image(tests_only)

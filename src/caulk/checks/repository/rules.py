@@ -339,6 +339,73 @@ def needed_ecosystems(repo: Repository) -> frozenset[str]:
     return frozenset(needed)
 
 
+NO_PUBLISH_WORKFLOW = register_rule(
+    Rule(
+        id="CK3007",
+        name="no-image-publish-workflow",
+        severity=Severity.LOW,
+        summary="The repository builds a container image but no workflow publishes it.",
+        why=(
+            "An image pushed from a laptop has no provenance: nobody can tell which commit and "
+            "which build produced it, and it is neither signed nor rebuilt when its base image "
+            "gets security fixes. Scorecard's Packaging check stays inconclusive without a "
+            "publishing workflow."
+        ),
+        fix=(
+            "Publish from CI: a workflow with docker/build-push-action (multi-platform, "
+            "`sbom: true`, `provenance: mode=max`), keyless cosign signing of every tag at the "
+            "pushed digest, an attestation, a vulnerability scan and a weekly rebuild. "
+            "`caulk fix` generates one (.github/workflows/publish.yml)."
+        ),
+        check="Packaging",
+        phase=2,
+        effort_hours=1.0,
+        reference=f"{_SCORECARD_DOCS}#packaging",
+        automatable=True,
+    )
+)
+
+
+def image_dockerfiles(repo: Repository) -> list[str]:
+    """Dockerfiles that build the repository's image (not tests, examples or dev containers)."""
+    skipped = ("test/", "tests/", "testdata/", "examples/", "example/", ".devcontainer/")
+    found = []
+    for path in repo.files:
+        base = path.rsplit("/", 1)[-1].lower()
+        if base not in {"dockerfile", "containerfile"}:
+            continue
+        if any(f"/{part}" in f"/{path}" for part in skipped):
+            continue
+        found.append(path)
+    return sorted(found, key=lambda f: (f.count("/"), f))
+
+
+@rule_pack("publishing")
+def unpublished_image(repo: Repository) -> list[Finding]:
+    """CK3007: an image Dockerfile, and no workflow that pushes an image."""
+    from caulk.checks.workflow.analysis import publishes_images
+    from caulk.workflow.load import workflow_set
+
+    dockerfiles = image_dockerfiles(repo)
+    if not dockerfiles:
+        return []
+    wset = workflow_set(repo)
+    if wset.failures or any(publishes_images(w) for w in wset.workflows):
+        return []  # an unreadable workflow may be the publisher: do not guess
+    return [
+        Finding(
+            rule_id=NO_PUBLISH_WORKFLOW.id,
+            severity=NO_PUBLISH_WORKFLOW.severity,
+            message=(
+                f"{dockerfiles[0]} builds an image, but no workflow under .github/workflows "
+                "pushes it (docker/build-push-action with push, or docker push)"
+            ),
+            location=Location(dockerfiles[0], 1),
+            check=NO_PUBLISH_WORKFLOW.check,
+        )
+    ]
+
+
 @rule_pack("repository")
 def repository_rules(repo: Repository) -> Iterable[Finding]:
     """CK3002 for a configuration that misses an ecosystem (Scorecard already gives 10)."""
@@ -363,7 +430,7 @@ def repository_rules(repo: Repository) -> Iterable[Finding]:
             location=Location(first.path, first.line),
             check=None,
             confidence=Confidence.MEDIUM if first.tool == "RenovateBot" else Confidence.HIGH,
-        )
+        ),
     ]
 
 

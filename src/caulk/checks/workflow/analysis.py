@@ -603,9 +603,9 @@ def mutable_tags_on_push(workflow: Workflow) -> list[Finding]:
                     # release tags) keeps it off feature-branch pushes.
                     gated_latest = value == "latest" and enable.strip() not in {"", "true"}
                     if constant and not gated_latest:
-                        problem = f"constant tag '{value}'"
+                        problem = f"constant tag '{value}' on every branch push"
                 elif kind == "sha" and "enable" not in attrs:
-                    problem = "'type=sha' tag without an enable= condition"
+                    problem = "'type=sha' tag without an enable= condition on every branch push"
                 elif (
                     kind == "sha"
                     and "schedule" in workflow.trigger_names
@@ -614,15 +614,14 @@ def mutable_tags_on_push(workflow: Workflow) -> list[Finding]:
                     # A scheduled rebuild of an unchanged default branch re-pushes the same
                     # sha- tag with a new digest: an immutable-tag registry rejects it and the
                     # run aborts before signing.
-                    problem = "'type=sha' tag that the scheduled rebuild pushes again"
+                    problem = "'type=sha' tag that every scheduled rebuild pushes again"
                 if problem is None:
                     continue
                 pos = tags.position_of(offset, needle=entry)
                 out.append(
                     _finding(
                         rule,
-                        f"docker/metadata-action in job '{job.id}' generates {problem} on every "
-                        "branch push",
+                        f"docker/metadata-action in job '{job.id}' generates {problem}",
                         workflow.path,
                         pos,
                     )

@@ -176,6 +176,15 @@ def fix(
 
     if not path.is_dir():
         fail_input(f"{path}: no such directory")
+    from caulk.image.errors import ImageError
+    from caulk.registry.client import RegistryOptions
+
+    try:  # reject a bad mirror or insecure-registry spec before touching anything
+        RegistryOptions.from_cli(
+            mirrors=registry_mirror, insecure=insecure_registry, offline=offline
+        )
+    except ImageError as exc:
+        fail_input(str(exc))
     options = FixOptions(
         offline=offline,
         select=tuple(select or ()),
@@ -232,8 +241,9 @@ def inspect(
     ] = None,
     output_format: Annotated[
         InspectFormat,
-        typer.Option("--format", "-f", help="text, or json (docs/inspect.md).",
-                     case_sensitive=False),
+        typer.Option(
+            "--format", "-f", help="text, or json (docs/inspect.md).", case_sensitive=False
+        ),
     ] = InspectFormat.TEXT,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report to FILE.")
@@ -388,6 +398,7 @@ def _root(
 
 
 app.add_typer(__import__("caulk.cli_db", fromlist=["db_app"]).db_app, name="db")
+__import__("caulk.cli_scan", fromlist=["register"]).register(app)
 
 
 def main() -> None:

@@ -11,26 +11,14 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from caulk.catalog.models import OperatingSystem, Package
-from caulk.catalog.source import FileSource
+from caulk.catalog.source import FileSource, FileStat
 
 MAX_DATABASE_BYTES = 256 * 1024 * 1024
 """Largest package database read (dpkg status, apk installed, rpmdb)."""
 MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 """Largest single manifest read (METADATA, package.json, copyright, pom.properties)."""
-
-
-class FileStat(Protocol):
-    """What ``stat(path)`` returns on file sources that offer it (``ImageFilesystem``,
-    ``DirectoryFileSource``): the path's own kind and mode, symlinks not followed."""
-
-    @property
-    def kind(self) -> str: ...
-
-    @property
-    def mode(self) -> int: ...
 
 
 @dataclass
@@ -57,20 +45,11 @@ class CatalogContext:
         return self.fs.layer_of(path)
 
     def stat(self, path: str) -> FileStat | None:
-        """Kind and mode of ``path`` itself, when the file source can tell (an optional
-        ``stat(path)`` method beside the FileSource protocol); None otherwise."""
-        stat = getattr(self.fs, "stat", None)
-        if not callable(stat):
-            return None
+        """Kind and mode of ``path`` itself (symlinks not followed); None if absent."""
         try:
-            info = stat(path)
-        except (OSError, ValueError, TypeError):
+            return self.fs.stat(path)
+        except (OSError, ValueError):
             return None
-        if isinstance(getattr(info, "kind", None), str) and isinstance(
-            getattr(info, "mode", None), int
-        ):
-            return info  # type: ignore[no-any-return]
-        return None
 
     def is_symlink(self, path: str) -> bool:
         """True if ``path`` is known to be a symbolic link."""

@@ -11,6 +11,16 @@ from collections.abc import Iterable
 from typing import Protocol
 
 
+class FileStat(Protocol):
+    """A path's own kind (``file``, ``dir``, ``symlink``, …) and mode; symlinks not followed."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def mode(self) -> int: ...
+
+
 class FileSource(Protocol):
     """Read-only view of a final filesystem.
 
@@ -23,6 +33,13 @@ class FileSource(Protocol):
 
     def read(self, path: str, limit: int = 64 * 1024 * 1024) -> bytes | None:
         """The file's bytes (symlinks resolved inside the image), or None if absent/too large."""
+        ...
+
+    def stat(self, path: str) -> FileStat | None:
+        """The path's own kind and mode (a symlink is reported as one), or None if absent.
+
+        Catalogers use it to skip symlinks without reading a layer again.
+        """
         ...
 
     def layer_of(self, path: str) -> str | None:

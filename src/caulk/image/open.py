@@ -16,7 +16,7 @@ import contextlib
 import dataclasses
 import fnmatch
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from caulk.image.attestations import summarize
 from caulk.image.errors import ImageError
@@ -35,7 +35,9 @@ from caulk.image.model import (
 from caulk.image.reference import ImageReference, is_digest, parse_reference
 from caulk.image.sources import ImageSource, parse_json_object
 from caulk.image.streams import DEFAULT_LIMITS, Limits, VerifyingReader, read_verified
-from caulk.registry.client import RegistryClient, RegistryOptions
+
+if TYPE_CHECKING:  # httpx costs ~0.1 s to import; local images never need it
+    from caulk.registry.client import RegistryClient, RegistryOptions
 
 DEFAULT_PLATFORM = "linux/amd64"
 OS_RELEASE_PATHS = ("etc/os-release", "usr/lib/os-release")
@@ -338,7 +340,7 @@ def open_image(
         assert reference.registry is not None
         owns = client is None
         source = RegistrySource(
-            reference.registry, client or RegistryClient(registry_options), owns_client=owns
+            reference.registry, client or _registry_client(registry_options), owns_client=owns
         )
     try:
         return Image(reference, source, wanted_platform, limits)
@@ -354,3 +356,9 @@ def glob_wanted(*patterns: str) -> Callable[[str], bool]:
 
     regex = re.compile("|".join(f"(?:{c})" for c in compiled))
     return lambda path: regex.match(path) is not None
+
+
+def _registry_client(options: RegistryOptions | None) -> RegistryClient:
+    from caulk.registry.client import RegistryClient
+
+    return RegistryClient(options)

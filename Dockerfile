@@ -6,10 +6,15 @@ ARG PYTHON_IMAGE=python:3.12-slim-bookworm@sha256:34386ef0cb081344d7ec1c103ba398
 FROM ${PYTHON_IMAGE} AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PYTHONDONTWRITEBYTECODE=1
 WORKDIR /src
+COPY requirements/runtime.lock ./requirements/
+RUN python -m venv /opt/caulk \
+ && /opt/caulk/bin/pip install --no-compile --require-hashes -r requirements/runtime.lock
 COPY pyproject.toml README.md LICENSE ./
 COPY src ./src
-RUN python -m venv /opt/caulk \
- && /opt/caulk/bin/pip install --no-compile ".[fast]"
+# Build caulk's own wheel, then install it alone: every dependency came from the locked hashes.
+RUN /opt/caulk/bin/pip wheel --no-deps --wheel-dir /tmp/dist . \
+ && /opt/caulk/bin/pip install --no-compile --no-deps /tmp/dist/*.whl \
+ && rm -rf /tmp/dist
 
 FROM ${PYTHON_IMAGE}
 ARG REVISION=unknown

@@ -29,8 +29,9 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 . .venv/bin/activate
-python -m pip install -q --upgrade pip >/dev/null
-python -m pip install -q -e '.[dev,peers]'
+# Third-party packages from the hash-pinned lock, then caulk itself without dependencies.
+python -m pip install -q --require-hashes -r requirements/dev.lock
+python -m pip install -q --no-deps -e .
 
 ruff check src tests benchmarks
 ruff format --check src tests benchmarks

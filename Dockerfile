@@ -6,9 +6,9 @@ ARG PYTHON_IMAGE=python:3.12-slim-bookworm@sha256:34386ef0cb081344d7ec1c103ba398
 FROM ${PYTHON_IMAGE} AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PYTHONDONTWRITEBYTECODE=1
 WORKDIR /src
-COPY requirements/runtime.lock ./requirements/
+COPY requirements/runtime.txt ./requirements/
 RUN python -m venv /opt/caulk \
- && /opt/caulk/bin/pip install --no-compile --require-hashes -r requirements/runtime.lock
+ && /opt/caulk/bin/pip install --no-compile --require-hashes -r requirements/runtime.txt
 COPY pyproject.toml README.md LICENSE ./
 COPY src ./src
 # Build caulk's own wheel, then install it alone: every dependency came from the locked hashes.

@@ -30,7 +30,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 . .venv/bin/activate
 # Third-party packages from the hash-pinned lock, then caulk itself without dependencies.
-python -m pip install -q --require-hashes -r requirements/dev.lock
+python -m pip install -q --require-hashes -r requirements/dev.txt
 python -m pip install -q --no-deps -e .
 
 ruff check src tests benchmarks

@@ -32,7 +32,7 @@ PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["
 
 @pytest.mark.parametrize(
     ("lock", "extras"),
-    [("runtime.lock", ["fast"]), ("dev.lock", ["dev", "peers"])],
+    [("runtime.txt", ["fast"]), ("dev.txt", ["dev", "peers"])],
 )
 def test_lock_has_every_declared_dependency_with_hashes(lock: str, extras: list[str]) -> None:
     path = ROOT / "requirements" / lock

@@ -19,6 +19,7 @@ Deviation in presentation only: Scorecard reports an injection on the line of th
 from __future__ import annotations
 
 from caulk.checks.registry import INCONCLUSIVE, CheckResult, Risk, scorecard_check
+from caulk.checks.scorecard._workflows import invalid_workflow_result
 from caulk.checks.workflow import analysis
 from caulk.findings import Finding
 from caulk.repo.checkout import Repository
@@ -32,14 +33,9 @@ NAME = "Dangerous-Workflow"
 def dangerous_workflow(repo: Repository) -> CheckResult:
     """Untrusted checkouts in privileged triggers and script injection in ``run:`` steps."""
     wset = workflow_set(repo)
-    if wset.failures:
-        failure = wset.failures[0]
-        return CheckResult(
-            NAME,
-            INCONCLUSIVE,
-            Risk.CRITICAL,
-            f"internal error: invalid GitHub workflow: {failure.path}: {failure.message}",
-        )
+    invalid = invalid_workflow_result(wset, NAME, Risk.CRITICAL)
+    if invalid is not None:
+        return invalid
     if wset.with_commands == 0:
         return CheckResult(NAME, INCONCLUSIVE, Risk.CRITICAL, "no workflows found")
     findings: list[Finding] = []

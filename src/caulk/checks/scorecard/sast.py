@@ -15,7 +15,8 @@ from __future__ import annotations
 import posixpath
 import re
 
-from caulk.checks.registry import INCONCLUSIVE, CheckResult, Risk, scorecard_check
+from caulk.checks.registry import CheckResult, Risk, scorecard_check
+from caulk.checks.scorecard._workflows import invalid_workflow_result
 from caulk.checks.workflow import catalog
 from caulk.findings import Finding
 from caulk.repo.checkout import Repository
@@ -57,14 +58,9 @@ def _sonar_configs(repo: Repository) -> list[tuple[str, int]]:
 def sast(repo: Repository) -> CheckResult:
     """CodeQL or another SAST tool in the workflows (or SonarQube configured in pom.xml)."""
     wset = workflow_set(repo)
-    if wset.failures:
-        failure = wset.failures[0]
-        return CheckResult(
-            NAME,
-            INCONCLUSIVE,
-            Risk.MEDIUM,
-            f"internal error: invalid GitHub workflow: {failure.path}: {failure.message}",
-        )
+    invalid = invalid_workflow_result(wset, NAME, Risk.MEDIUM)
+    if invalid is not None:
+        return invalid
     details: list[str] = []
     codeql = False
     other = False

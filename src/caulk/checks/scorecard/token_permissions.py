@@ -24,6 +24,7 @@ Mirrors ``checks/raw/permissions.go``, the probes ``topLevelPermissions``,
 from __future__ import annotations
 
 from caulk.checks.registry import INCONCLUSIVE, CheckResult, Risk, scorecard_check
+from caulk.checks.scorecard._workflows import invalid_workflow_result
 from caulk.checks.workflow import analysis
 from caulk.findings import Finding
 from caulk.repo.checkout import Repository
@@ -72,14 +73,9 @@ def _job_state(workflow: Workflow, details: list[str]) -> tuple[bool, bool]:
 def token_permissions(repo: Repository) -> CheckResult:
     """Top-level and job-level ``permissions`` of the workflows' GITHUB_TOKEN."""
     wset = workflow_set(repo)
-    if wset.failures:
-        failure = wset.failures[0]
-        return CheckResult(
-            NAME,
-            INCONCLUSIVE,
-            Risk.HIGH,
-            f"internal error: invalid GitHub workflow: {failure.path}: {failure.message}",
-        )
+    invalid = invalid_workflow_result(wset, NAME, Risk.HIGH)
+    if invalid is not None:
+        return invalid
     if wset.with_commands == 0:
         return CheckResult(NAME, INCONCLUSIVE, Risk.HIGH, "No tokens found")
 

@@ -338,7 +338,10 @@ def sbom(
 
     try:
         options = None
-        if not image.startswith("dir:"):
+        # caulk.registry.client imports httpx (~0.1 s); a local image without registry
+        # options never needs it
+        local = image.startswith(("dir:", "oci:", "docker-archive:", "oci-archive:"))
+        if not local or registry_mirror or insecure_registry or offline:
             from caulk.registry.client import RegistryOptions
 
             options = RegistryOptions.from_cli(

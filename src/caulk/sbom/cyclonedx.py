@@ -154,3 +154,110 @@ def build_cyclonedx(
 def render_cyclonedx(catalog: Catalog, subject: SbomSubject, timestamp: str | None = None) -> str:
     """CycloneDX 1.6 JSON text (two-space indent, trailing newline)."""
     return json.dumps(build_cyclonedx(catalog, subject, timestamp), indent=2) + "\n"
+
+
+# --- vulnerabilities (``caulk scan --format cyclonedx``) -------------------------------------
+
+_CDX_SEVERITY = {
+    "critical": "critical",
+    "high": "high",
+    "medium": "medium",
+    "low": "low",
+    "negligible": "none",
+    "unknown": "unknown",
+}
+_CDX_METHOD = {"CVSS_V2": "CVSSv2", "CVSS_V4": "CVSSv4"}
+_VEX_JUSTIFICATION = {
+    "component_not_present": "code_not_present",
+    "vulnerable_code_not_present": "code_not_present",
+    "vulnerable_code_not_in_execute_path": "code_not_reachable",
+    "vulnerable_code_cannot_be_controlled_by_adversary": "requires_environment",
+    "inline_mitigations_already_exist": "protected_by_mitigating_control",
+}
+
+
+def _cdx_vulnerability(vuln: Any, refs: list[str]) -> dict[str, Any]:
+    """One ``vulnerabilities[]`` object for a :class:`caulk.vuln.matcher.Vulnerability`."""
+    entry: dict[str, Any] = {
+        "bom-ref": f"caulk:vulnerability:{vuln.id}",
+        "id": vuln.id,
+        "source": {"name": "OSV", "url": f"https://osv.dev/vulnerability/{vuln.id}"},
+    }
+    if vuln.aliases:
+        entry["references"] = [
+            {
+                "id": alias,
+                "source": {"name": "OSV", "url": f"https://osv.dev/vulnerability/{alias}"},
+            }
+            for alias in vuln.aliases
+        ]
+    rating: dict[str, Any] = {"severity": _CDX_SEVERITY.get(vuln.severity, "unknown")}
+    if vuln.cvss_score is not None:
+        rating["score"] = vuln.cvss_score
+        vector = vuln.cvss_vector or ""
+        if vuln.severity_source == "CVSS_V3":
+            rating["method"] = "CVSSv31" if vector.startswith("CVSS:3.1") else "CVSSv3"
+        else:
+            rating["method"] = _CDX_METHOD.get(vuln.severity_source, "other")
+        if vector:
+            rating["vector"] = vector
+    entry["ratings"] = [rating]
+    if vuln.summary:
+        entry["description"] = vuln.summary
+    if vuln.fixed_version:
+        entry["recommendation"] = f"Upgrade {vuln.source_package} to {vuln.fixed_version}"
+    entry["affects"] = [
+        {"ref": ref, "versions": [{"version": vuln.installed_version, "status": "affected"}]}
+        for ref in refs
+    ]
+    return entry
+
+
+def add_vulnerabilities(
+    document: dict[str, Any], vulnerabilities: Any, suppressed: Any = ()
+) -> dict[str, Any]:
+    """``document`` (from :func:`build_cyclonedx`) with a CycloneDX ``vulnerabilities`` section.
+
+    ``vulnerabilities`` are :class:`caulk.vuln.matcher.Vulnerability` values (one entry per
+    ID, affecting every package it was found in); ``suppressed`` are
+    :class:`caulk.vuln.vex.Suppression` values, written with ``analysis.state: not_affected``
+    and the OpenVEX justification mapped to CycloneDX's. The serial number is recomputed.
+    """
+    by_purl: dict[str, str] = {}
+    for component in document.get("components", []):
+        purl = component.get("purl")
+        if isinstance(purl, str):
+            by_purl.setdefault(purl, component["bom-ref"])
+    grouped: dict[str, tuple[Any, list[str]]] = {}
+    for vuln in vulnerabilities:
+        _, refs = grouped.setdefault(vuln.id, (vuln, []))
+        ref = by_purl.get(vuln.purl, vuln.purl)
+        if ref not in refs:
+            refs.append(ref)
+    entries = [_cdx_vulnerability(v, refs) for _, (v, refs) in sorted(grouped.items())]
+    for item in suppressed:
+        vuln, statement = item.vulnerability, item.statement
+        entry = _cdx_vulnerability(vuln, [by_purl.get(vuln.purl, vuln.purl)])
+        entry["bom-ref"] += f":vex:{vuln.package}"
+        entry["affects"][0]["versions"][0]["status"] = "unaffected"
+        analysis: dict[str, Any] = {"state": "not_affected"}
+        justification = _VEX_JUSTIFICATION.get(statement.justification)
+        if justification:
+            analysis["justification"] = justification
+        detail = statement.impact_statement or statement.justification
+        analysis["detail"] = (
+            f"{detail} (OpenVEX: {statement.origin})"
+            if detail
+            else (f"OpenVEX: {statement.origin}")
+        )
+        entry["analysis"] = analysis
+        entries.append(entry)
+    body = {k: v for k, v in document.items() if k != "serialNumber"}
+    body["vulnerabilities"] = entries
+    fingerprint = json.dumps(body, sort_keys=True, separators=(",", ":"))
+    serial = uuid.uuid5(uuid.NAMESPACE_URL, "caulk:cyclonedx:" + fingerprint)
+    out = {"$schema": body.pop("$schema"), "bomFormat": body.pop("bomFormat")}
+    out["specVersion"] = body.pop("specVersion")
+    out["serialNumber"] = f"urn:uuid:{serial}"
+    out.update(body)
+    return out

@@ -24,6 +24,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Help texts are plain: `[/variant]` or `[tool.caulk]` must not be read as rich markup.
+    rich_markup_mode=None,
 )
 
 EXIT_OK = 0

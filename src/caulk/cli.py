@@ -406,10 +406,39 @@ app.add_typer(__import__("caulk.cli_db", fromlist=["db_app"]).db_app, name="db")
 __import__("caulk.cli_scan", fromlist=["register"]).register(app)
 
 
+def _verb_command(argv: list[str]) -> tuple[str, object] | None:
+    """The click command of the verb ``argv`` starts with, built alone.
+
+    Building only that verb's command, not the whole app, keeps typer from inspecting every
+    other verb's signature at start-up (``caulk audit`` must start fast).
+    """
+    if not argv or argv[0].startswith("-"):
+        return None
+    verb = argv[0]
+    for info in app.registered_commands:
+        name = info.name or (info.callback.__name__.replace("_", "-") if info.callback else "")
+        if name == verb:
+            single = typer.Typer(
+                add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None
+            )
+            single.registered_commands.append(info)
+            return verb, typer.main.get_command(single)
+    for group in app.registered_groups:
+        if group.name == verb and group.typer_instance is not None:
+            return verb, typer.main.get_command(group.typer_instance)
+    return None
+
+
 def main() -> None:
     """Console entry point."""
     try:
-        app()
+        found = _verb_command(sys.argv[1:])
+        if found is None:
+            app()
+        else:
+            verb, command = found
+            assert callable(command)
+            command(args=sys.argv[2:], prog_name=f"caulk {verb}")
     except KeyboardInterrupt:
         typer.echo("caulk: interrupted", err=True)
         sys.exit(130)

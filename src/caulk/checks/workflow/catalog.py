@@ -301,6 +301,7 @@ NO_SCORECARD_WORKFLOW = register_rule(
         phase=2,
         effort_hours=0.25,
         reference="ossf/scorecard-action",
+        automatable=True,
     )
 )
 

@@ -21,7 +21,7 @@ from ruamel.yaml.error import YAMLError
 
 from caulk.findings import TextEdit
 from caulk.fix.actions import ActionResolver, Resolution, ResolveError
-from caulk.fix.engine import ChangeSet, Outcome
+from caulk.fix.engine import ChangeSet, Outcome, apply_edits
 from caulk.repo.checkout import Repository
 
 RULE_ID = "CK2001"
@@ -186,3 +186,64 @@ def _plan_edit(changes: ChangeSet, site: UsesSite, resolution: Resolution) -> No
     if resolution.note:
         message += f" ({resolution.note})"
     changes.note(RULE_ID, site.path, site.line, Outcome.FIXED, message)
+
+
+def verify_generated(changes: ChangeSet, resolver: ActionResolver | None, *, offline: bool) -> None:
+    """Check the pins of the workflows ``fix`` is about to create, as existing pins are checked.
+
+    The templates carry the SHAs of caulk's table (:data:`caulk.fix.generate.ACTION_PINS`).
+    Online, each is verified against the action's repository (``--github-url``) exactly as
+    :func:`pin_actions` verifies an existing pin, so a second run has nothing to change: a pin
+    the repository contradicts is re-pinned to the commit of its version tag, and a file with a
+    pin that cannot be verified is not created (FAILED). ``--offline`` creates the files with
+    the table's pins and says they were not checked (SKIPPED).
+    """
+    for path in sorted(changes.new_files):
+        if not (path.startswith(".github/workflows/") and path.endswith((".yml", ".yaml"))):
+            continue
+        text = changes.new_files[path]
+        sites = [s for s in find_uses(path, text) if _is_remote_action(s.value)]
+        if not sites:
+            continue
+        if offline or resolver is None:
+            changes.note(
+                RULE_ID,
+                path,
+                None,
+                Outcome.SKIPPED,
+                "pins taken from caulk's table, not checked against the action repositories "
+                "(--offline)",
+            )
+            continue
+        edits: list[TextEdit] = []
+        fixed: list[tuple[int, str]] = []
+        errors: list[str] = []
+        for site in sites:
+            try:
+                resolution = resolver.verify_pin(
+                    site.action, site.ref.lower(), site.comment_version
+                )
+            except ResolveError as exc:
+                errors.append(f"line {site.line}: {exc}")
+                continue
+            pin = f"{site.action}@{resolution.commit} # {resolution.comment}"
+            replacement = f"{site.quote}{site.action}@{resolution.commit}{site.quote}"
+            replacement += f" # {resolution.comment}"
+            if replacement != f"{site.quote}{site.value}{site.quote} {site.comment}".rstrip():
+                edits.append(TextEdit(path, site.start, site.end, replacement))
+                why = f" ({resolution.note})" if resolution.note else ""
+                fixed.append((site.line, f"generated {site.value} -> {pin}{why}"))
+        if errors:
+            del changes.new_files[path]
+            changes.notes[:] = [n for n in changes.notes if n.path != path]
+            changes.note(
+                RULE_ID,
+                path,
+                None,
+                Outcome.FAILED,
+                "not created: its pins could not be verified: " + "; ".join(errors),
+            )
+            continue
+        changes.new_files[path] = apply_edits(text, edits)
+        for line, message in fixed:
+            changes.note(RULE_ID, path, line, Outcome.FIXED, message)

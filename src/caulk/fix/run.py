@@ -76,8 +76,10 @@ def _fix_actions(ctx: FixContext) -> None:
 
 def _create_missing(ctx: FixContext) -> None:
     from caulk.fix.missing import create_missing
+    from caulk.fix.pin_actions import verify_generated
 
     create_missing(ctx.repo, ctx.audit, ctx.changes, ctx.info, ctx.options.wants)
+    verify_generated(ctx.changes, ctx.resolver, offline=ctx.options.offline)
 
 
 def fixers() -> list[Fixer]:

@@ -1,0 +1,3 @@
+module github.com/acme/go-service
+
+go 1.22

@@ -16,6 +16,7 @@ from caulk.fix.generate import (
     ProjectInfo,
     dependabot_config,
     hadolint_config,
+    lint_workflow,
     publish_workflow,
     scorecard_workflow,
     security_policy,
@@ -35,7 +36,7 @@ def _load(text: str) -> dict[str, object]:
 
 @pytest.mark.parametrize("info", [GHCR, HUB], ids=["ghcr", "docker-hub"])
 def test_every_action_is_pinned_to_a_full_sha_with_its_version(info: ProjectInfo) -> None:
-    for text in (publish_workflow(info), scorecard_workflow(info)):
+    for text in (publish_workflow(info), scorecard_workflow(info), lint_workflow(info)):
         uses = _USES.findall(text)
         assert uses
         for ref, comment in uses:
@@ -107,6 +108,7 @@ def test_zizmor_offline_reports_nothing_above_low_on_generated_files(
     workflows.mkdir(parents=True)
     (workflows / "publish.yml").write_text(publish_workflow(info))
     (workflows / "scorecard.yml").write_text(scorecard_workflow(info))
+    (workflows / "lint.yml").write_text(lint_workflow(info))
     (tmp_path / ".github" / "dependabot.yml").write_text(dependabot_config())
     proc = subprocess.run(
         ["zizmor", "--offline", "--format", "json", "--no-progress", str(tmp_path)],
@@ -119,3 +121,14 @@ def test_zizmor_offline_reports_nothing_above_low_on_generated_files(
         f for f in findings if f["determinations"]["severity"] not in {"Informational", "Low"}
     ]
     assert serious == [], serious
+
+
+def test_lint_workflow_runs_hadolint_on_the_image_dockerfile() -> None:
+    info = ProjectInfo(
+        repository="acme/widget", image="ghcr.io/acme/widget", dockerfile="app/Dockerfile"
+    )
+    data = _load(lint_workflow(info))
+    steps = data["jobs"]["hadolint"]["steps"]  # type: ignore[index]
+    lint = next(s for s in steps if "hadolint-action" in s["uses"])
+    assert lint["with"]["dockerfile"] == "app/Dockerfile"
+    assert data["permissions"] == {"contents": "read"}

@@ -117,6 +117,15 @@ def publish_workflow(info: ProjectInfo) -> str:
     )
 
 
+def lint_workflow(info: ProjectInfo) -> str:
+    """``.github/workflows/lint.yml``: hadolint on the image's Dockerfile (a SAST tool to
+    Scorecard, and phase 1's "lint in CI")."""
+    return _fill(
+        _template("lint.yml"),
+        {"DEFAULT_BRANCH": info.default_branch, "DOCKERFILE": info.dockerfile},
+    )
+
+
 def security_policy(info: ProjectInfo) -> str:
     """``SECURITY.md`` pointing at GitHub's private vulnerability reporting."""
     return _fill(

@@ -2,8 +2,9 @@
 
 Driven by the audit's findings, so ``fix`` creates exactly what ``audit`` asked for:
 CK3001 (no security policy), CK3002 (no dependency updates for docker and github-actions),
-CK2012 (no Scorecard workflow), CK3007 (an image no workflow publishes: Packaging inconclusive)
-and a missing ``.hadolint.yaml`` (``--select lint-config``).
+CK2012 (no Scorecard workflow), CK2015 (no SAST tool: a hadolint lint workflow), CK3007 (an
+image no workflow publishes: Packaging inconclusive) and a missing ``.hadolint.yaml``
+(``--select lint-config``).
 """
 
 from __future__ import annotations
@@ -64,8 +65,12 @@ def create_missing(
             generate.publish_workflow(publish_info),
             "CK3007",
         )
+    dockerfiles = image_dockerfiles(repo)
+    if "CK2015" in rules and dockerfiles:
+        lint_info = replace(info, dockerfile=dockerfiles[0])
+        _create(changes, ".github/workflows/lint.yml", generate.lint_workflow(lint_info), "CK2015")
     lint_config_missing = not any(repo.exists(name) for name in (".hadolint.yaml", ".hadolint.yml"))
-    if wants(LINT_CONFIG) and lint_config_missing and image_dockerfiles(repo):
+    if wants(LINT_CONFIG) and lint_config_missing and dockerfiles:
         _create(changes, ".hadolint.yaml", generate.hadolint_config(), LINT_CONFIG)
 
 

@@ -366,12 +366,15 @@ NO_SAST = register_rule(
         ),
         fix=(
             "Add a CodeQL workflow (`github/codeql-action/analyze`) or, for an image "
-            "repository, `hadolint/hadolint-action`, pinned by SHA."
+            "repository, `hadolint/hadolint-action`, pinned by SHA. `caulk fix` generates "
+            ".github/workflows/lint.yml running hadolint on the image's Dockerfile."
         ),
         check="SAST",
-        phase=2,
+        # Lint in CI belongs to the first hardening phase.
+        phase=1,
         effort_hours=0.5,
         reference="Scorecard SAST (sastToolConfigured)",
+        automatable=True,
     )
 )
 

@@ -2,4 +2,5 @@
 
 from caulk.cli import main
 
-main()
+if __name__ == "__main__":  # worker processes (multiprocessing spawn) import this module too
+    main()

@@ -20,9 +20,7 @@ def check_gain(checks: list[CheckResult], name: str) -> float:
     """How much ``score.local`` rises if check ``name`` scores 10 (inconclusive ones included)."""
     local = [c for c in checks if c.local]
     current = aggregate(local)
-    improved = aggregate(
-        [replace(c, score=MAX_SCORE) if c.name == name else c for c in local]
-    )
+    improved = aggregate([replace(c, score=MAX_SCORE) if c.name == name else c for c in local])
     if improved is None:
         return 0.0
     return max(improved - (current if current is not None else 0.0), 0.0)
@@ -65,9 +63,7 @@ def build_plan(
     severity_rank = {
         rule_id: max(f.severity.rank for f in items) for rule_id, items in by_rule.items()
     }
-    steps.sort(
-        key=lambda s: (s.phase, -s.gain_per_hour, -severity_rank[s.rule_id], s.rule_id)
-    )
+    steps.sort(key=lambda s: (s.phase, -s.gain_per_hour, -severity_rank[s.rule_id], s.rule_id))
     return tuple(steps)
 
 

@@ -170,9 +170,7 @@ class Repository:
             self.add_problem(rel, f"cannot read: {_reason(exc)}")
             return None
         if len(data) > limit:
-            self.add_problem(
-                rel, f"file is larger than {limit // (1024 * 1024)} MiB; not analysed"
-            )
+            self.add_problem(rel, f"file is larger than {limit // (1024 * 1024)} MiB; not analysed")
             return None
         return data
 

@@ -59,3 +59,13 @@ def test_license_refs_and_ids() -> None:
     assert is_spdx_id("MIT")
     assert not is_spdx_id("mit")
     assert not is_spdx_id("LicenseRef-x")
+
+
+def test_the_shipped_spdx_list_is_the_full_one() -> None:
+    """caulk ships the SPDX License List itself, so an installed caulk needs no other package."""
+    from caulk.catalog.licenses import _spdx_ids
+
+    ids = _spdx_ids()
+    assert len(ids) > 700
+    assert ids["0bsd"] == "0BSD"
+    assert ids["classpath-exception-2.0"] == "Classpath-exception-2.0"

@@ -18,9 +18,9 @@ SBOM writers declare each such reference. An exception that SPDX does not know i
 
 from __future__ import annotations
 
-import json
 import re
 from functools import cache
+from pathlib import Path
 
 # Debian (DEP-5 §"License short name"), Fedora and common free-text spellings. Keys are lower case.
 _SHORT_NAMES: dict[str, str] = {
@@ -121,15 +121,14 @@ _PUNCTUATION = {"(", ")", ","}
 def _spdx_ids() -> dict[str, str]:
     """Lower-case SPDX licence/exception id → canonical id.
 
-    The list comes from the SPDX schema that cyclonedx-python-lib (a runtime dependency) ships;
-    a short built-in list is the fallback if that file moves."""
+    The list is caulk's copy of the SPDX License List (CC0-1.0) in ``caulk/data/spdx-ids.txt``;
+    a short built-in list is the fallback if the data file is missing from an installation.
+    """
     ids: list[str]
     try:
-        from importlib.resources import files
-
-        text = (files("cyclonedx.schema._res") / "spdx.SNAPSHOT.schema.json").read_text("utf-8")
-        ids = [str(i) for i in json.loads(text)["enum"]]
-    except (ImportError, OSError, ValueError, KeyError, TypeError):
+        text = (Path(__file__).resolve().parent.parent / "data" / "spdx-ids.txt").read_text("utf-8")
+        ids = [line for line in text.splitlines() if line and not line.startswith("#")]
+    except OSError:
         ids = [*_FALLBACK_IDS, *_EXCEPTIONS.values()]
     return {i.lower(): i for i in ids}
 

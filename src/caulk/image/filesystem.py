@@ -102,6 +102,13 @@ class _Node:
 
 def normalize_member(name: str) -> tuple[str | None, str | None]:
     """``(path, warning)``: the member's path relative to the root, or None if it escapes."""
+    # fast path for the usual ``./usr/bin/x`` and ``usr/lib/`` forms: no empty, ``.`` or ``..``
+    # component (a name ending in ``.`` or holding ``./`` takes the careful path below)
+    path = name[2:] if name.startswith("./") else name
+    if path.endswith("/"):
+        path = path.rstrip("/")
+    if path and path[0] != "/" and path[-1] != "." and "//" not in path and "./" not in path:
+        return path, None
     warning = None
     if name.startswith("/"):
         warning = f"{name!r}: absolute path, read relative to the image root"
@@ -169,8 +176,10 @@ class ImageFilesystem:
         whiteouts: list[str] = []
         opaques: list[str] = []
         devices: list[str] = []
-        with self._layers[index].open() as reader:
-            stream = DecompressedStream(reader, budget, what)
+        with (
+            self._layers[index].open() as reader,
+            DecompressedStream(reader, budget, what, threaded=True) as stream,
+        ):
             tar = TarReader(stream, self._limits, what)
             while (member := tar.next_member()) is not None:
                 path, warning = normalize_member(member.name)
@@ -301,6 +310,14 @@ class ImageFilesystem:
 
     def _place(self, path: str, what: str) -> str | None:
         parent, _, base = path.rpartition("/")
+        if not parent:
+            return path
+        existing = self._nodes.get(parent)
+        if existing is not None and existing.kind == "dir":
+            # every key of _nodes is a resolved path whose ancestors are all directories
+            # (a non-directory replacing a directory drops its subtree), so walking it
+            # component by component would give it back unchanged
+            return path
         resolved_parent = self._walk(parent, create=True, what=what) if parent else ""
         if resolved_parent is None:
             self._warnings.add(f"{what}: {path!r}: parent is not a directory; member skipped")
@@ -433,6 +450,7 @@ class ImageFilesystem:
         what = self._what(index)
         left = dict(ordinals)
         with self._layers[index].open() as reader:
+            # not threaded: this pass stops early and then drains the raw blob itself
             stream = DecompressedStream(reader, Budget(self._limits.max_uncompressed_bytes), what)
             tar = TarReader(stream, self._limits, what)
             while left and (member := tar.next_member()) is not None:

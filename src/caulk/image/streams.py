@@ -13,14 +13,21 @@ streaming versus zlib's 340 MB/s), else ``zlib``; multi-member gzip streams are 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
+import queue
+import threading
 import zlib
+from collections.abc import Iterator
 from typing import Any, Protocol
 
 from caulk.image.errors import DigestMismatchError, LayerError
 
 CHUNK = 1 << 20
+THREAD_CHUNK = 4 << 20
+"""Chunk size on the helper thread: fewer, larger chunks mean fewer GIL hand-overs."""
+QUEUE_CHUNKS = 4
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 
@@ -156,134 +163,201 @@ class Budget:
 
 
 class DecompressedStream:
-    """``read(n)``/``skip(n)`` over a compressed (or plain) stream, output bounded by a budget."""
+    """``read(n)``/``read_into(n, sink)`` over a compressed (or plain) stream.
 
-    def __init__(self, source: VerifyingReader, budget: Budget, what: str) -> None:
+    Output is bounded by a :class:`Budget`. The blob is read, hashed and decompressed in
+    chunks of at most :data:`CHUNK` bytes; with ``threaded`` (a layer's one full pass) that
+    happens on a helper thread, in :data:`THREAD_CHUNK` pieces, at most :data:`QUEUE_CHUNKS`
+    ahead of the tar parser (file reads, ``hashlib`` and zlib/isal/zstd release the GIL, so
+    hashing and decompressing overlap with header parsing on a second core). Memory stays
+    bounded by the queue; an error on the helper thread (digest mismatch, corrupt data) is
+    raised here, in order, after the chunks that preceded it. Chunks are handed out without
+    copying: a member body that is skipped is never touched.
+
+    Use it as a context manager (or call :meth:`close`) so the helper thread always stops.
+    """
+
+    def __init__(
+        self, source: VerifyingReader, budget: Budget, what: str, *, threaded: bool = False
+    ) -> None:
         self._source = source
         self._budget = budget
         self._what = what
-        self._buffer = bytearray()
         self._buf = b""
         self._pos = 0
         self._eof = False
         self.total_out = 0
         head = source.read(4)
-        self.compression: str
-        self._zstd: Any = None
-        self._inflate: Any = None
-        self._pending = head
-        if head.startswith(GZIP_MAGIC):
-            self.compression = "gzip"
-            self._inflate = _gzip_impl.decompressobj(31)
-        elif head.startswith(ZSTD_MAGIC):
-            import zstandard
-
-            self.compression = "zstd"
-            self._zstd = zstandard.ZstdDecompressor().stream_reader(
-                _Feed(self),  # type: ignore[arg-type]
-                read_size=CHUNK,
-                read_across_frames=True,
+        self.compression = (
+            "gzip"
+            if head.startswith(GZIP_MAGIC)
+            else "zstd"
+            if head.startswith(ZSTD_MAGIC)
+            else "none"
+        )
+        chunks = self._chunks(head, THREAD_CHUNK if threaded else CHUNK)
+        self._thread: threading.Thread | None = None
+        self._queue: queue.Queue[bytes | BaseException | None] | None = None
+        self._stop = False
+        if threaded:
+            self._queue = queue.Queue(QUEUE_CHUNKS)
+            self._thread = threading.Thread(
+                target=self._pump, args=(chunks,), name="caulk-layer-reader", daemon=True
             )
+            self._thread.start()
         else:
-            self.compression = "none"
+            self._inline: Iterator[bytes] = chunks
 
-    # -- producing chunks --------------------------------------------------------------------
-    def _next_input(self) -> bytes:
-        if self._pending:
-            data, self._pending = self._pending, b""
-            return data
-        return self._source.read(CHUNK)
-
-    def _fill(self) -> bool:
-        """Append at least one byte of output to the buffer; False at end of stream."""
-        while not self._eof:
-            out = self._produce()
-            if out is None:
-                self._eof = True
-                break
-            if out:
-                self.total_out += len(out)
-                self._budget.spend(len(out), self._what)
-                self._buffer += out
-                return True
-        return False
-
-    def _produce(self) -> bytes | None:
-        if self.compression == "none":
-            data = self._next_input()
-            return data if data else None
+    # -- producing chunks (possibly on the helper thread) --------------------------------------
+    def _chunks(self, head: bytes, size: int) -> Iterator[bytes]:
+        """Decompressed chunks to the end of the blob; the digest is verified at the end."""
         if self.compression == "gzip":
-            return self._produce_gzip()
-        return self._produce_zstd()
+            yield from self._gzip_chunks(head, size)
+        elif self.compression == "zstd":
+            yield from self._zstd_chunks(head, size)
+        else:
+            if head:
+                yield head
+            read = self._source.read
+            while data := read(size):
+                yield data
+        self._source.drain()
 
-    def _produce_gzip(self) -> bytes | None:
-        inflate = self._inflate
+    def _gzip_chunks(self, head: bytes, size: int) -> Iterator[bytes]:
+        read = self._source.read
+        inflate = _gzip_impl.decompressobj(31)
+        data = head
         try:
-            if inflate.unconsumed_tail:
-                return bytes(inflate.decompress(inflate.unconsumed_tail, CHUNK))
-            if inflate.eof:
-                rest = inflate.unused_data
+            while True:
+                if not data:
+                    data = read(size)
+                if data:
+                    out = inflate.decompress(data, size)
+                else:
+                    out = inflate.decompress(b"", size)  # output zlib may still hold
+                    if not out and not inflate.eof:
+                        raise LayerError(f"{self._what}: truncated gzip stream")
+                if out:
+                    yield out
+                while inflate.unconsumed_tail:
+                    out = inflate.decompress(inflate.unconsumed_tail, size)
+                    if out:
+                        yield out
+                data = b""
+                if not inflate.eof:
+                    continue
+                rest = inflate.unused_data or read(size)
                 if not rest:
-                    rest = self._next_input()
-                if not rest:
-                    return None
+                    return
                 if not rest.startswith(GZIP_MAGIC[: len(rest)]) or rest.strip(b"\0") == b"":
                     # trailing zero padding after the last member is harmless
-                    self._source.drain()
-                    return None
-                self._inflate = inflate = _gzip_impl.decompressobj(31)  # next gzip member
-                return bytes(inflate.decompress(rest, CHUNK))
-            data = self._next_input()
-            if not data:
-                raise LayerError(f"{self._what}: truncated gzip stream")
-            return bytes(inflate.decompress(data, CHUNK))
+                    return
+                inflate = _gzip_impl.decompressobj(31)  # the next gzip member
+                data = rest
         except (zlib.error, _gzip_impl.error) as exc:
             raise LayerError(f"{self._what}: corrupt gzip data ({exc})") from None
 
-    def _produce_zstd(self) -> bytes | None:
+    def _zstd_chunks(self, head: bytes, size: int) -> Iterator[bytes]:
         import zstandard
 
+        # stream_reader bounds each output chunk (decompressobj has no max_length, and a
+        # zstd RLE bomb expands 1 MiB of input to tens of GiB in one call)
+        reader = zstandard.ZstdDecompressor().stream_reader(
+            _Feed(head, self._source, size),  # type: ignore[arg-type]
+            read_size=size,
+            read_across_frames=True,
+        )
         try:
-            # stream_reader bounds each output chunk (decompressobj has no max_length, and a
-            # zstd RLE bomb expands 1 MiB of input to tens of GiB in one call)
-            out = self._zstd.read(CHUNK)
+            while out := reader.read(size):
+                yield bytes(out)
         except zstandard.ZstdError as exc:
             raise LayerError(f"{self._what}: corrupt zstd data ({exc})") from None
-        return bytes(out) if out else None
+
+    def _pump(self, chunks: Iterator[bytes]) -> None:
+        """The helper thread: move chunks into the bounded queue until the end or a stop."""
+        assert self._queue is not None
+        put = self._queue.put
+        try:
+            for chunk in chunks:
+                if self._stop:
+                    return
+                put(chunk)
+        except BaseException as exc:  # handed to the reading thread, raised there
+            put(exc)
+        else:
+            put(None)
+
+    def _next_chunk(self) -> bytes | None:
+        """The next chunk of output (budget spent), or None at the end of the stream."""
+        if self._eof:
+            return None
+        if self._queue is None:
+            chunk = next(self._inline, None)
+        else:
+            item = self._queue.get()
+            if isinstance(item, BaseException):
+                self._eof = True
+                raise item
+            chunk = item
+        if chunk is None:
+            self._eof = True
+            return None
+        self.total_out += len(chunk)
+        self._budget.spend(len(chunk), self._what)
+        return chunk
 
     # -- consuming ---------------------------------------------------------------------------
-    def _available(self) -> int:
-        return len(self._buf) - self._pos
-
-    def _refill(self) -> bool:
-        rest = self._buf[self._pos :]
-        if not self._fill():
-            return False
-        self._buf = rest + bytes(self._buffer) if rest else bytes(self._buffer)
-        self._buffer.clear()
-        self._pos = 0
-        return True
-
     def read(self, n: int) -> bytes:
         """Exactly ``n`` bytes, fewer only at end of stream."""
-        while self._available() < n and self._refill():
-            pass
-        data = self._buf[self._pos : self._pos + n]
-        self._pos += len(data)
-        return data
+        pos = self._pos
+        end = pos + n
+        buf = self._buf
+        if end <= len(buf):
+            self._pos = end
+            return buf[pos:end]
+        parts = [buf[pos:]]
+        need = n - (len(buf) - pos)
+        while need > 0:
+            chunk = self._next_chunk()
+            if chunk is None:
+                self._buf, self._pos = b"", 0
+                return b"".join(parts)
+            if len(chunk) >= need:
+                parts.append(chunk[:need])
+                self._buf, self._pos = chunk, need
+                return b"".join(parts)
+            parts.append(chunk)
+            need -= len(chunk)
+        self._buf, self._pos = b"", 0
+        return b"".join(parts)
 
     def read_into(self, n: int, sink: list[bytes] | None) -> int:
         """Move ``n`` bytes into ``sink`` (or drop them) without joining; returns bytes moved."""
-        moved = 0
-        while moved < n:
-            if not self._available() and not self._refill():
-                break
-            take = min(n - moved, self._available())
+        pos = self._pos
+        buf = self._buf
+        left = len(buf) - pos
+        if n <= left:
             if sink is not None:
-                sink.append(self._buf[self._pos : self._pos + take])
-            self._pos += take
-            moved += take
-        return moved
+                sink.append(buf[pos : pos + n])
+            self._pos = pos + n
+            return n
+        if sink is not None and left:
+            sink.append(buf[pos:])
+        moved = left
+        while True:
+            chunk = self._next_chunk()
+            if chunk is None:
+                self._buf, self._pos = b"", 0
+                return moved
+            want = n - moved
+            if len(chunk) >= want:
+                if sink is not None:
+                    sink.append(chunk[:want])
+                self._buf, self._pos = chunk, want
+                return n
+            if sink is not None:
+                sink.append(chunk)
+            moved += len(chunk)
 
     def finish(self) -> None:
         """Read to the end, so ``total_out`` is the whole size and the digest is verified.
@@ -291,16 +365,40 @@ class DecompressedStream:
         What follows the tar's end-of-archive blocks is normally a few KiB of zero padding; a
         larger trailer still counts against the budget.
         """
-        while self._fill():
-            self._buffer.clear()
-        self._source.drain()
+        self._buf, self._pos = b"", 0
+        while self._next_chunk() is not None:
+            pass
+
+    def close(self) -> None:
+        """Stop the helper thread (if any) and wait for it; pending chunks are dropped."""
+        thread = self._thread
+        if thread is None:
+            return
+        self._stop = True
+        assert self._queue is not None
+        while thread.is_alive():
+            with contextlib.suppress(queue.Empty):  # unblock a put on a full queue
+                self._queue.get(timeout=0.05)
+        thread.join()
+        self._thread = None
+
+    def __enter__(self) -> DecompressedStream:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
 
 
 class _Feed:
     """The compressed input as a file object for zstandard's ``stream_reader``."""
 
-    def __init__(self, owner: DecompressedStream) -> None:
-        self._owner = owner
+    def __init__(self, head: bytes, source: VerifyingReader, size: int) -> None:
+        self._head = head
+        self._source = source
+        self._size = size
 
     def read(self, size: int = -1) -> bytes:
-        return self._owner._next_input()
+        if self._head:
+            data, self._head = self._head, b""
+            return data
+        return self._source.read(self._size)

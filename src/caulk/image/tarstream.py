@@ -14,13 +14,21 @@ paths is the filesystem's job (``caulk.image.filesystem``).
 from __future__ import annotations
 
 import dataclasses
+import struct
 from typing import Protocol
+from zlib import adler32
 
 from caulk.image.errors import LayerError
 from caulk.image.streams import Limits
 
 BLOCK = 512
 _LOW_BYTES = bytes(range(128))
+_ZERO_BLOCK = bytes(BLOCK)
+_EXTENDED = frozenset((b"x", b"g", b"L", b"K"))
+# name mode uid gid size (mtime) chksum typeflag linkname magic (version uname gname devmajor
+# devminor) prefix: one unpack instead of ten slices per member
+_HEADER = struct.Struct("100s8s8s8s12s12x8sc100s6s82x155s12x")
+_SUM_BASE = 8 * ord(" ")  # the checksum field counts as eight spaces
 
 KINDS = {
     b"0": "file",
@@ -52,7 +60,7 @@ class TarMember:
 
 
 def _decode(raw: bytes) -> str:
-    return raw.split(b"\0", 1)[0].decode("utf-8", "surrogateescape")
+    return raw.partition(b"\0")[0].decode("utf-8", "surrogateescape")
 
 
 def _number(field: bytes, what: str) -> int:
@@ -68,6 +76,48 @@ def _number(field: bytes, what: str) -> int:
         return int(text, 8)
     except ValueError:
         raise LayerError(f"{what}: invalid number {text!r} in tar header") from None
+
+
+def _octal(field: bytes, what: str) -> int:
+    """``_number`` with a fast path for the usual NUL- or space-terminated octal digits."""
+    if field[0] < 0x80:
+        try:
+            return int(field.partition(b"\0")[0], 8)
+        except ValueError:
+            pass  # blank, or not a number: the careful path decides
+    return _number(field, what)
+
+
+def _check_sum(header: bytes, stored_field: bytes, what: str) -> None:
+    try:
+        stored = _octal(stored_field, what)
+    except LayerError:
+        raise LayerError(f"{what}: corrupt tar header (not a tar stream?)") from None
+    # the byte sum of each 256-byte half (at most 65280) is exactly adler32's low word minus
+    # one, computed in C: four times faster than sum() over the 512 bytes
+    unsigned = (
+        (adler32(header[:256]) & 0xFFFF)
+        + (adler32(header[256:]) & 0xFFFF)
+        - 2
+        - sum(stored_field)
+        + _SUM_BASE
+    )
+    if stored == unsigned:
+        return
+    rest = header[:148] + header[156:]
+    high = len(rest.translate(None, _LOW_BYTES))  # old tars summed signed chars
+    if stored != unsigned - 256 * high:
+        raise LayerError(f"{what}: corrupt tar header (checksum mismatch)")
+
+
+def _pax_int(value: str, key: str, name: str, what: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise LayerError(f"{what}: invalid PAX {key} {value!r} for {name!r}")
+    return number
 
 
 def _parse_pax(data: bytes, what: str) -> dict[str, str]:
@@ -139,27 +189,43 @@ class TarReader:
 
     def next_member(self) -> TarMember | None:
         """The next member, or None at the end of the archive."""
-        self._skip_current()
-        pax: dict[str, str] = {}
+        if self._remaining or self._padding:
+            self._skip_current()
+        read = self._stream.read
+        what = self._what
+        pax: dict[str, str] | None = None
         long_name: str | None = None
         long_link: str | None = None
         while True:
-            header = self._stream.read(BLOCK)
-            if not header:
-                return None  # no end-of-archive blocks: tolerated, as GNU tar does
+            header = read(BLOCK)
             if len(header) != BLOCK:
-                raise LayerError(f"{self._what}: truncated tar header")
-            if header == b"\0" * BLOCK:
+                if not header:
+                    return None  # no end-of-archive blocks: tolerated, as GNU tar does
+                raise LayerError(f"{what}: truncated tar header")
+            if header == _ZERO_BLOCK:
                 return None
-            self._check_sum(header)
-            type_flag = header[156:157]
-            size = _number(header[124:136], self._what)
-            if type_flag in (b"x", b"g"):
-                records = _parse_pax(self._extended(size, "PAX"), self._what)
-                if type_flag == b"x":
-                    pax.update(records)
-                continue
-            if type_flag in (b"L", b"K"):
+            (
+                raw_name,
+                raw_mode,
+                raw_uid,
+                raw_gid,
+                raw_size,
+                raw_sum,
+                type_flag,
+                raw_link,
+                magic,
+                raw_prefix,
+            ) = _HEADER.unpack(header)
+            _check_sum(header, raw_sum, what)
+            size = _octal(raw_size, what)
+            if type_flag in _EXTENDED:
+                if type_flag in b"xg":
+                    records = _parse_pax(self._extended(size, "PAX"), what)
+                    if type_flag == b"x":
+                        if pax is None:
+                            pax = {}
+                        pax.update(records)
+                    continue
                 value = _decode(self._extended(size, "GNU long-name"))
                 if type_flag == b"L":
                     long_name = value
@@ -170,66 +236,55 @@ class TarReader:
 
         self._count += 1
         if self._count > self._limits.max_members:
-            raise LayerError(f"{self._what}: more than {self._limits.max_members} tar members")
-        magic = header[257:263]
-        name = _decode(header[0:100])
-        if magic == b"ustar\0":  # POSIX ustar: a prefix field holds the leading directories
-            prefix = _decode(header[345:500])
-            if prefix:
-                name = f"{prefix}/{name}"
-        linkname = _decode(header[157:257])
+            raise LayerError(f"{what}: more than {self._limits.max_members} tar members")
+        name = _decode(raw_name)
+        if magic == b"ustar\0" and raw_prefix[0]:
+            # POSIX ustar: a prefix field holds the leading directories
+            name = f"{_decode(raw_prefix)}/{name}"
+        linkname = _decode(raw_link) if raw_link[0] else ""
         if long_name is not None:
             name = long_name
         if long_link is not None:
             linkname = long_link
-        name = pax.get("path", name)
-        linkname = pax.get("linkpath", linkname)
-        if "size" in pax:
-            try:
-                size = int(pax["size"])
-            except ValueError:
-                raise LayerError(f"{self._what}: invalid PAX size for {name!r}") from None
+        uid: int | None = None
+        gid: int | None = None
+        if pax:
+            name = pax.get("path", name)
+            linkname = pax.get("linkpath", linkname)
+            if "size" in pax:
+                size = _pax_int(pax["size"], "size", name, what)
+            if "uid" in pax:
+                uid = _pax_int(pax["uid"], "uid", name, what)
+            if "gid" in pax:
+                gid = _pax_int(pax["gid"], "gid", name, what)
         kind = KINDS.get(type_flag, "other")
-        if kind not in ("file", "other"):
-            # as in tarfile: only regular files (and unknown types) carry data
-            size = 0
+        if kind != "file":
+            if kind == "other":
+                self.warnings.append(
+                    f"{what}: {name!r}: unsupported tar member type "
+                    f"{type_flag.decode('latin-1')!r} ignored"
+                )
+            else:
+                size = 0  # as in tarfile: only regular files (and unknown types) carry data
         if size < 0:
-            raise LayerError(f"{self._what}: negative size for {name!r}")
+            raise LayerError(f"{what}: negative size for {name!r}")
         if size > self._limits.max_file_bytes:
             raise LayerError(
-                f"{self._what}: member {name!r} declares {size} bytes, more than the "
+                f"{what}: member {name!r} declares {size} bytes, more than the "
                 f"{self._limits.max_file_bytes}-byte limit"
-            )
-        if kind == "other":
-            self.warnings.append(
-                f"{self._what}: {name!r}: unsupported tar member type "
-                f"{type_flag.decode('latin-1')!r} ignored"
             )
         self._remaining = size
         self._padding = -size % BLOCK
         return TarMember(
-            name=name,
-            kind=kind,
-            size=size,
-            mode=_number(header[100:108], self._what) & 0o7777,
-            uid=int(pax.get("uid", _number(header[108:116], self._what))),
-            gid=int(pax.get("gid", _number(header[116:124], self._what))),
-            linkname=linkname,
-            ordinal=self._count - 1,
+            name,
+            kind,
+            size,
+            _octal(raw_mode, what) & 0o7777,
+            _octal(raw_uid, what) if uid is None else uid,
+            _octal(raw_gid, what) if gid is None else gid,
+            linkname,
+            self._count - 1,
         )
-
-    def _check_sum(self, header: bytes) -> None:
-        try:
-            stored = _number(header[148:156], self._what)
-        except LayerError:
-            raise LayerError(f"{self._what}: corrupt tar header (not a tar stream?)") from None
-        rest = header[:148] + header[156:]
-        unsigned = sum(rest) + 8 * 32
-        if stored == unsigned:
-            return
-        high = len(rest.translate(None, _LOW_BYTES))  # old tars summed signed chars
-        if stored != unsigned - 256 * high:
-            raise LayerError(f"{self._what}: corrupt tar header (checksum mismatch)")
 
     def read_body(self) -> bytes:
         """The current member's whole body (callers check ``size`` against their limit first)."""

@@ -17,6 +17,7 @@ import re
 
 from caulk.catalog.interface import CatalogContext
 from caulk.catalog.models import OperatingSystem
+from caulk.osrelease import parse_os_release
 
 OS_RELEASE_PATHS = ("etc/os-release", "usr/lib/os-release")
 EXTRA_PATHS = ("etc/debian_version", "etc/alpine-release")
@@ -29,22 +30,6 @@ _DEBIAN_CODENAMES = {
     "forky": "14",
     "duke": "15",
 }
-
-
-def parse_os_release(text: str) -> dict[str, str]:
-    """KEY=VALUE lines with shell-style quoting (os-release(5)); comments and junk ignored."""
-    fields: dict[str, str] = {}
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.partition("=")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            value = value[1:-1]
-            value = re.sub(r"\\([\\$\"`])", r"\1", value)
-        fields[key.strip()] = value
-    return fields
 
 
 def osv_ecosystem(fields: dict[str, str], version: str = "") -> str | None:

@@ -148,16 +148,9 @@ class OsRelease:
 
     @classmethod
     def parse(cls, text: str) -> OsRelease:
-        values: dict[str, str] = {}
-        for raw in text.splitlines():
-            line = raw.strip()
-            if not line or line.startswith("#") or "=" not in line:
-                continue
-            key, _, value = line.partition("=")
-            value = value.strip()
-            if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-                value = value[1:-1]
-            values[key.strip()] = value
+        from caulk.osrelease import parse_os_release
+
+        values = parse_os_release(text)
         return cls(
             id=values.get("ID"),
             version_id=values.get("VERSION_ID"),

@@ -186,11 +186,12 @@ def fixed(fix_world: FixWorld, tmp_path_factory: pytest.TempPathFactory) -> dict
 
 
 # What caulk fix cannot do for the Python service, and why (docs/fix.md, "Known limits"): the
-# pull_request_target workflow needs a human to decide what the job may run; apt and pip
+# pull_request_target workflow's checkout of the PR head (CK2004) needs a human to decide what
+# the job may run (its script injection, CK2005, is fixed through env:); apt and pip
 # versions need a lock the project does not have; a license, fuzzing and a SAST tool are the
 # project's own choices.
 PYTHON_LEFT_FOR_A_HUMAN = {
-    "zizmor": {("triage.yml", "dangerous-triggers"), ("triage.yml", "template-injection")},
+    "zizmor": {("triage.yml", "dangerous-triggers")},
     "hadolint": {"DL3008", "DL3042"},
     "checks": {"Dangerous-Workflow", "Fuzzing", "License", "Pinned-Dependencies"},
 }

@@ -7,6 +7,8 @@ script text before any shell runs, so the expression was valid in every quoting 
 variable is not: ``'${NAME}'`` (bash) or ``'$env:NAME'`` (PowerShell) stays literal. The
 lexers here tell, for each ``${{`` of a script, whether a variable written there expands, and
 why not when it does not (single quotes, ``$'…'``, a quoted here-document or here-string).
+A bare word stays a bare ``${NAME}``: its value is still split into words and globbed as the
+pasted text was, but never parsed as code.
 
 They are deliberately small: enough of the bash and PowerShell grammars to track quotes,
 command substitutions, comments and here-documents. A construct they do not model is rare in
@@ -117,18 +119,14 @@ def base_name(expression: str) -> str:
 
 
 def free_name(base: str, taken: set[str]) -> str:
-    """``base`` or ``base_2``, ``base_3``… : the first not in ``taken`` (compared upper-cased)
-    and not reserved by the runner."""
+    """``base``, or ``base_2``, ``base_3``…: the first not in ``taken`` (upper-cased names);
+    a name the runner reserves gets an ``UNTRUSTED_`` prefix first."""
+    if base.upper() in RESERVED or base.upper().startswith(_RESERVED_PREFIXES):
+        base = f"UNTRUSTED_{base}"
     candidate, number = base, 1
-    while (
-        candidate.upper() in taken
-        or candidate.upper() in RESERVED
-        or candidate.upper().startswith(_RESERVED_PREFIXES)
-    ):
+    while candidate.upper() in taken:
         number += 1
         candidate = f"{base}_{number}"
-        if base.upper().startswith(_RESERVED_PREFIXES):
-            base = candidate = f"UNTRUSTED_{base}"
     return candidate
 
 
@@ -205,7 +203,10 @@ def _bash(script: str) -> dict[int, str | None]:
             stack.append("sub")
             i, word_start = i + 2, True
             continue
-        if script.startswith("<<", i) and not script.startswith("<<<", i):
+        if script.startswith("<<<", i):  # a here-string: an ordinary word follows
+            i, word_start = i + 3, True
+            continue
+        if script.startswith("<<", i):
             match = _HEREDOC.match(script, i)
             if match is not None:
                 word = match.group(2)

@@ -16,6 +16,12 @@ What is fixed (each with a note naming the rule, file and line):
 * CK2003: a job-level ``write-all`` becomes the job's needs; an unneeded job-level
   ``contents``/``packages`` write becomes ``read`` and ``id-token: write`` becomes ``none``.
 * CK2006: ``persist-credentials: false`` on actions/checkout, unless the job pushes with git.
+* CK2005: each attacker-controlled ``${{ … }}`` of a ``run:`` script moves into the step's
+  ``env:`` (a new block before ``run:``, or appended to its block ``env:``; an env var already
+  holding that expression is reused) and the script reads it as ``${NAME}`` (bash/sh) or
+  ``$env:NAME`` (pwsh); an expression inside single quotes, a quoted here-document, or on a
+  line that evaluates its text again (``bash -c``, ``eval``) is left for a human
+  (:mod:`caulk.fix.script_injection`).
 * CK2008: ``set -euo pipefail`` as the first line of multi-line ``run: |`` scripts run by the
   default shell (bash on Linux and macOS runners) that have a pipe or several commands.
 * CK2007: ``sbom: true`` and ``provenance: mode=max`` added to a pushing build-push-action.
@@ -43,6 +49,15 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from caulk.checks.workflow import analysis
 from caulk.fix.engine import ChangeSet, Outcome
 from caulk.fix.run import FixContext
+from caulk.fix.script_injection import (
+    Shell,
+    base_name,
+    expansion_blockers,
+    free_name,
+    nested_interpreter,
+    reference,
+    yaml_value,
+)
 from caulk.fix.workflow_needs import SCOPE_ORDER, JobNeeds, job_needs, pushes_with_git
 from caulk.fix.workflow_text import (
     EditPlan,
@@ -52,11 +67,13 @@ from caulk.fix.workflow_text import (
     key_position,
     value_position,
 )
+from caulk.workflow.expressions import Expression, UnclosedExpression, expressions, is_untrusted
 from caulk.workflow.load import workflow_set
-from caulk.workflow.model import Job, Permissions, PermissionsKind, Scalar, Step, Workflow
+from caulk.workflow.model import Job, Permissions, PermissionsKind, Pos, Scalar, Step, Workflow
 
 TOP_PERMISSIONS = "CK2002"
 JOB_PERMISSIONS = "CK2003"
+SCRIPT_INJECTION = "CK2005"
 PERSISTED_CREDENTIALS = "CK2006"
 ATTESTATIONS = "CK2007"
 STRICT_SHELL = "CK2008"
@@ -79,6 +96,9 @@ _SET_E = re.compile(r"\bset\b[^\n;]*?\s(-[a-zA-Z]*e[a-zA-Z]*\b|-o\s+errexit\b)")
 _PIPEFAIL = re.compile(r"\bset\b[^\n;]*?\s-[a-zA-Z]*o\s+pipefail\b")
 _SINGLE_PIPE = re.compile(r"(?<!\|)\|(?![|&])")
 _BLOCK_HEADER = re.compile(r"\|[-+]?[ \t]*(#.*)?$")
+_SOLE_EXPRESSION = re.compile(r"\s*\$\{\{(?P<text>.*?)\}\}\s*", re.DOTALL)
+_ANY_EXPRESSION = re.compile(r"\$\{\{.*?\}\}", re.DOTALL)
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _SCALAR_LINE = re.compile(r"[^\s#'\"][^#]*?(?=[ \t]+#|[ \t]*$)|'[^'\n]*'|\"[^\"\n]*\"")
 
 
@@ -143,6 +163,7 @@ class _FileFixer:
     job_keys: dict[str, Any] = field(default_factory=dict)
     gains_schedule: bool = False
     """This run adds a ``schedule:`` trigger (CK2011) to the workflow."""
+    _reported: set[tuple[int, int]] | None = None
 
     @classmethod
     def create(cls, ctx: FixContext, workflow: Workflow, text: str) -> _FileFixer | None:
@@ -256,10 +277,15 @@ class _FileFixer:
             self.fix_docker_hub_referrers()
 
     def fix_step(self, job: Job, step: Step, node: Any) -> None:
+        runs = step.run is not None and step.uses is None
         if not isinstance(node, CommentedMap) or is_flow(node):
             if self._step_wanted(job, step):
                 self.note(
                     _rule_for(step), step.pos.line, Outcome.FAILED, f"step in flow style: {_HAND}"
+                )
+            elif runs and self.wants(SCRIPT_INJECTION) and self._injections(step):
+                self.note(
+                    SCRIPT_INJECTION, step.pos.line, Outcome.FAILED, f"step in flow style: {_HAND}"
                 )
             return
         if step.action == "actions/checkout" and step.run is None:
@@ -268,8 +294,14 @@ class _FileFixer:
         elif analysis.is_pushing_build(step):
             if self.wants(ATTESTATIONS):
                 self.fix_build_attestations(job, step, node)
-        elif step.run is not None and step.uses is None and self.wants(STRICT_SHELL):
-            self.fix_strict_shell(job, step)
+        elif step.action == "actions/github-script":
+            if self.wants(SCRIPT_INJECTION):
+                self.refuse_github_script(step)
+        elif runs:
+            if self.wants(SCRIPT_INJECTION):
+                self.fix_script_injection(job, step, node)
+            if self.wants(STRICT_SHELL):
+                self.fix_strict_shell(job, step)
 
     def _step_wanted(self, job: Job, step: Step) -> bool:
         if step.action == "actions/checkout":
@@ -668,6 +700,176 @@ class _FileFixer:
             else f"overlapping edit: {_HAND}",
         )
 
+    # -- script injection (CK2005) -------------------------------------------------------
+
+    def _reported_injections(self) -> set[tuple[int, int]]:
+        """(line, column) of every CK2005 the audit reports in this file: a finding silenced
+        by the configuration is not fixed."""
+        if self._reported is None:
+            self._reported = {
+                (f.location.line, f.location.column)
+                for f in self.ctx.audit.findings
+                if f.rule_id == SCRIPT_INJECTION
+                and f.location is not None
+                and f.location.path == self.path
+            }
+        return self._reported
+
+    def _injections(self, step: Step, value: Scalar | None = None) -> list[tuple[Expression, Pos]]:
+        """The reported attacker-controlled expressions of ``value`` (the step's ``run:``)."""
+        value = value if value is not None else step.run
+        if value is None:
+            return []
+        try:
+            found = [e for e in expressions(value.value) if is_untrusted(e.text)]
+        except UnclosedExpression:
+            return []  # the audit records it as a problem; nothing can be moved safely
+        reported = self._reported_injections()
+        out = []
+        for expr in found:
+            pos = value.position_of(expr.start, needle=expr.source)
+            if (pos.line, pos.column) in reported:
+                out.append((expr, pos))
+        return out
+
+    def fix_script_injection(self, job: Job, step: Step, node: CommentedMap) -> None:
+        """CK2005: pass each attacker-controlled ``${{ … }}`` of the script through ``env:``.
+
+        zizmor's ``template-injection`` fix and GitHub's hardening guide: the value reaches
+        the shell as data in a variable instead of being pasted into the script's text.
+        """
+        run = step.run
+        assert run is not None
+        flagged = self._injections(step)
+        if not flagged:
+            return
+        shell, why = self._script_shell(job, step)
+        if shell is None:
+            for expr, pos in flagged:
+                shown = expr.source.strip()
+                self.note(SCRIPT_INJECTION, pos.line, Outcome.FAILED, f"{shown}: {why}: {_HAND}")
+            return
+        blockers = expansion_blockers(run.value, shell)
+        env = self._effective_env(job, step)
+        holding: dict[str, str] = {}
+        for name, value in env.items():
+            match = _SOLE_EXPRESSION.fullmatch(value)
+            if match and "}}" not in match.group("text"):
+                holding.setdefault(match.group("text").strip(), name)
+        script_words = _WORD.findall(_ANY_EXPRESSION.sub(" ", run.value))
+        taken = {name.upper() for name in env} | {word.upper() for word in script_words}
+        names: dict[str, str] = {}
+        new_vars: list[str] = []
+        replacements: list[tuple[int, int, str, int, str]] = []
+        for expr, pos in flagged:
+            shown = expr.source.strip()
+            start = self.src.offset(pos.line - 1, pos.column - 1)
+            end = start + len(expr.source)
+            nested = nested_interpreter(run.value, expr.start)
+            reason: str | None = blockers.get(expr.start, "quoting could not be told")
+            if reason is None and nested is not None:
+                reason = f"evaluated again by '{nested}'"
+            if reason is None and self.src.text[start:end] != expr.source:
+                reason = "written over several lines or with escapes"
+            if reason is not None:
+                self.note(SCRIPT_INJECTION, pos.line, Outcome.FAILED, f"{shown} {reason}: {_HAND}")
+                continue
+            key = expr.text.strip()
+            var = names.get(key) or holding.get(key)
+            if var is None:
+                var = free_name(base_name(key), taken)
+                taken.add(var.upper())
+                new_vars.append(f"{var}: {yaml_value('${{ ' + key + ' }}')}")
+            names[key] = var
+            following = run.value[expr.end : expr.end + 1]
+            replacements.append((start, end, reference(var, shell, following), pos.line, key))
+        if not replacements or (new_vars and not self._add_env(step, node, new_vars)):
+            return
+        done: set[str] = set()
+        for start, end, text, line, key in replacements:
+            if not self.plan.replace(start, end, text):
+                self.note(SCRIPT_INJECTION, line, Outcome.FAILED, f"overlapping edit: {_HAND}")
+            elif key not in done:
+                done.add(key)
+                self.note(
+                    SCRIPT_INJECTION,
+                    line,
+                    Outcome.FIXED,
+                    f"'{step.label}' in job '{job.id}': ${{{{ {key} }}}} passed through "
+                    f"env {names[key]}",
+                )
+
+    def _add_env(self, step: Step, node: CommentedMap, entries: list[str]) -> bool:
+        """Add ``entries`` (``NAME: value`` lines) to the step's ``env:``, creating it before
+        ``run:``; False (with a FAILED note) when that cannot be done as whole lines."""
+        line = step.run.pos.line if step.run is not None else step.pos.line
+        if "env" not in node:
+            r_line, r_col = key_position(node, "run")
+            newline = self.src.newline
+            inner = " " * (r_col + self.layout.step)
+            text = "env:" + newline + "".join(inner + e + newline for e in entries) + " " * r_col
+            ok = self.plan.insert(self.src.offset(r_line, r_col), text)
+        else:
+            env_node = node["env"]
+            e_line, e_col = key_position(node, "env")
+            if env_node is None and not self.src.rest_after(e_line, e_col).split(":", 1)[1].strip():
+                lines = [" " * (e_col + self.layout.step) + e for e in entries]
+                at = e_line + 1
+            elif isinstance(env_node, CommentedMap) and env_node and not is_flow(env_node):
+                col = first_key_column(env_node)
+                assert col is not None
+                first_line = key_position(env_node, next(iter(env_node)))[0]
+                at = self.src.block_end_line(first_line, col) + 1
+                lines = [" " * col + e for e in entries]
+            else:
+                self.note(
+                    SCRIPT_INJECTION,
+                    e_line + 1,
+                    Outcome.FAILED,
+                    f"env: is not a block mapping: {_HAND}",
+                )
+                return False
+            ok = self.plan.insert_lines(self.src.offset(at), lines)
+        if not ok:
+            self.note(SCRIPT_INJECTION, line, Outcome.FAILED, f"overlapping edit: {_HAND}")
+        return ok
+
+    def _effective_env(self, job: Job, step: Step) -> dict[str, str]:
+        """The step's environment from ``env:`` (workflow, then job, then step overrides)."""
+        env: dict[str, str] = {}
+        for entries in (self.workflow.env, job.env, step.env):
+            for name, value in entries:
+                env[name] = value.value
+        return env
+
+    def _script_shell(self, job: Job, step: Step) -> tuple[Shell | None, str]:
+        """The shell that runs the step (bash/sh or pwsh), or None and why it is neither."""
+        shell = self._shell(job, step)
+        if shell is not None:
+            words = shell.value.strip().split()
+            program = words[0].rsplit("/", 1)[-1].lower() if words else ""
+            if program in ("bash", "sh"):
+                return "bash", ""
+            if program in ("pwsh", "powershell"):
+                return "pwsh", ""
+            return None, f"shell '{shell.value.strip()}'"
+        if self._unix_runner(job):
+            return "bash", ""
+        if self._windows_runner(job):
+            return "pwsh", ""
+        return None, "the runner's default shell cannot be told"
+
+    def refuse_github_script(self, step: Step) -> None:
+        """CK2005 in ``actions/github-script``: JavaScript quoting needs a human."""
+        for _expr, pos in self._injections(step, step.input("script")):
+            self.note(
+                SCRIPT_INJECTION,
+                pos.line,
+                Outcome.FAILED,
+                "actions/github-script: read context.payload or process.env instead of "
+                f"expanding ${{{{ … }}}} in the script: {_HAND}",
+            )
+
     def _shell(self, job: Job, step: Step) -> Scalar | None:
         if step.shell is not None:
             return step.shell
@@ -678,6 +880,16 @@ class _FileFixer:
         if isinstance(run, CommentedMap) and "shell" in run:
             return Scalar(str(run["shell"]), self.workflow.root_pos)
         return None
+
+    @staticmethod
+    def _windows_runner(job: Job) -> bool:
+        labels = [label.value.lower() for label in job.runs_on]
+        if not labels:
+            return False
+        if any("${{" in label for label in labels):
+            oses = [os.lower() for os in job.matrix_os or ()]
+            return bool(oses) and all("windows" in os for os in oses)
+        return any("windows" in label for label in labels)
 
     @staticmethod
     def _unix_runner(job: Job) -> bool:

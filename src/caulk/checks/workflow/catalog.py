@@ -128,7 +128,8 @@ SCRIPT_INJECTION = register_rule(
         fix=(
             "Pass the value through an environment variable and quote it in the script: "
             '`env: TITLE: ${{ github.event.pull_request.title }}` then `echo "$TITLE"`; in '
-            "`actions/github-script`, read `context.payload` instead of expanding the expression."
+            "`actions/github-script`, read `context.payload` instead of expanding the expression. "
+            "`caulk fix` does this for bash/sh and pwsh `run:` scripts."
         ),
         check="Dangerous-Workflow",
         phase=1,
@@ -138,6 +139,7 @@ SCRIPT_INJECTION = register_rule(
             "Scorecard Dangerous-Workflow (hasDangerousWorkflowScriptInjection); "
             "zizmor template-injection"
         ),
+        automatable=True,
     )
 )
 

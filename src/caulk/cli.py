@@ -179,7 +179,7 @@ def fix(
     if not path.is_dir():
         fail_input(f"{path}: no such directory")
     from caulk.image.errors import ImageError
-    from caulk.registry.client import RegistryOptions
+    from caulk.registry.options import RegistryOptions
 
     try:  # reject a bad mirror or insecure-registry spec before touching anything
         RegistryOptions.from_cli(
@@ -268,7 +268,7 @@ def inspect(
     """Print an image's facts: config, layers, sizes, base-image hints, attestations."""
     from caulk.image.facts import render_json, render_text
     from caulk.image.open import open_image
-    from caulk.registry.client import RegistryOptions
+    from caulk.registry.options import RegistryOptions
     from caulk.repo.checkout import InputError
 
     try:
@@ -344,7 +344,7 @@ def sbom(
         # options never needs it
         local = image.startswith(("dir:", "oci:", "docker-archive:", "oci-archive:"))
         if not local or registry_mirror or insecure_registry or offline:
-            from caulk.registry.client import RegistryOptions
+            from caulk.registry.options import RegistryOptions
 
             options = RegistryOptions.from_cli(
                 mirrors=registry_mirror, insecure=insecure_registry, offline=offline

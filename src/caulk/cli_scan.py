@@ -107,7 +107,7 @@ def _options(
     from caulk.cli import fail_input
     from caulk.config import load_config
     from caulk.policy import load_settings
-    from caulk.registry.client import RegistryOptions
+    from caulk.registry.options import RegistryOptions
     from caulk.repo.checkout import InputError
     from caulk.scan import ScanOptions
 

@@ -41,7 +41,7 @@ from caulk.vuln.vex import (
 if TYPE_CHECKING:
     from caulk.image.model import ImageFacts
     from caulk.image.open import Image
-    from caulk.registry.client import RegistryOptions
+    from caulk.registry.options import RegistryOptions
 
 __all__ = [
     "ImageSummary",
@@ -265,11 +265,13 @@ def _resolver(options: ScanOptions) -> Callable[[str], str] | None:
     registry = options.registry_options
     if options.offline or (registry is not None and registry.offline):
         return None
-    from caulk.registry.client import RegistryClient, RegistryOptions
+    from caulk.registry.options import RegistryOptions
 
     quick = dataclasses.replace(registry or RegistryOptions(), timeout=10.0, retries=0)
 
     def resolve(reference: str) -> str:
+        from caulk.registry.client import RegistryClient  # httpx only when a base is checked
+
         with RegistryClient(quick) as client:
             return client.resolve_digest(reference)
 

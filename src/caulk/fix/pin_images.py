@@ -47,12 +47,8 @@ from caulk.findings import TextEdit
 from caulk.fix.engine import ChangeSet, Outcome
 from caulk.image.errors import DigestMismatchError, ImageError
 from caulk.image.reference import RegistryRef, is_digest, parse_registry_ref
-from caulk.registry.client import (
-    MANIFEST_ACCEPT,
-    RegistryClient,
-    RegistryError,
-    RegistryOptions,
-)
+from caulk.registry.client import MANIFEST_ACCEPT, RegistryClient, RegistryError
+from caulk.registry.options import RegistryOptions
 from caulk.repo.checkout import Repository
 from caulk.workflow.load import workflow_set
 from caulk.workflow.model import Scalar

@@ -37,7 +37,8 @@ from caulk.image.sources import ImageSource, parse_json_object
 from caulk.image.streams import DEFAULT_LIMITS, Limits, VerifyingReader, read_verified
 
 if TYPE_CHECKING:  # httpx costs ~0.1 s to import; local images never need it
-    from caulk.registry.client import RegistryClient, RegistryOptions
+    from caulk.registry.client import RegistryClient
+    from caulk.registry.options import RegistryOptions
 
 DEFAULT_PLATFORM = "linux/amd64"
 OS_RELEASE_PATHS = ("etc/os-release", "usr/lib/os-release")

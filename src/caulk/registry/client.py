@@ -32,7 +32,6 @@ import base64
 import contextlib
 import dataclasses
 import hashlib
-import ipaddress
 import os
 import tempfile
 import time
@@ -47,6 +46,7 @@ from caulk.image.errors import DigestMismatchError, ImageError
 from caulk.image.reference import RegistryRef, is_digest, parse_registry_ref
 from caulk.image.streams import CHUNK, VerifyingReader
 from caulk.registry.auth import Credentials, load_credentials, parse_challenge
+from caulk.registry.options import RegistryOptions, default_cache_dir, is_loopback_host
 
 MANIFEST_ACCEPT = ", ".join(
     [
@@ -59,74 +59,6 @@ MANIFEST_ACCEPT = ", ".join(
 DOCKER_HUB_API = "registry-1.docker.io"
 MAX_MANIFEST_BYTES = 8 << 20
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
-
-
-def default_cache_dir() -> Path:
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("caulk")) / "blobs"
-
-
-def is_loopback_host(host: str) -> bool:
-    """``localhost``, 127.0.0.0/8 or ::1, with or without a port."""
-    name = host
-    if name.startswith("["):
-        name = name[1 : name.find("]")]
-    elif name.count(":") == 1:
-        name = name.split(":", 1)[0]
-    if name == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
-
-
-@dataclasses.dataclass(frozen=True)
-class RegistryOptions:
-    """How to reach registries; built once per command and shared by every request."""
-
-    mirrors: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
-    """Registry (``docker.io``) → mirror hosts tried first."""
-    insecure: frozenset[str] = frozenset()
-    """``HOST:PORT`` reached over plain HTTP (loopback only)."""
-    docker_config: Path | None = None
-    cache_dir: Path | None = None
-    timeout: float = 30.0
-    retries: int = 2
-    offline: bool = False
-
-    @classmethod
-    def from_cli(
-        cls,
-        *,
-        mirrors: list[str] | None = None,
-        insecure: list[str] | None = None,
-        offline: bool = False,
-    ) -> RegistryOptions:
-        """Parse ``--registry-mirror REGISTRY=HOST[:PORT]`` and ``--insecure-registry``."""
-        table: dict[str, list[str]] = {}
-        for item in mirrors or ():
-            registry, sep, host = item.partition("=")
-            if not sep or not registry or not host:
-                raise ImageError(f"--registry-mirror {item!r}: want REGISTRY=HOST[:PORT]")
-            table.setdefault(registry.strip(), []).append(
-                host.strip().removeprefix("https://").removeprefix("http://").rstrip("/")
-            )
-        plain = set()
-        for item in insecure or ():
-            host = item.strip().removeprefix("http://").rstrip("/")
-            if not is_loopback_host(host):
-                raise ImageError(
-                    f"--insecure-registry {host}: plain HTTP is only allowed for loopback "
-                    "addresses (localhost, 127.0.0.1, [::1])"
-                )
-            plain.add(host)
-        return cls(
-            mirrors={k: tuple(v) for k, v in table.items()},
-            insecure=frozenset(plain),
-            offline=offline,
-        )
 
 
 @dataclasses.dataclass(frozen=True)

@@ -17,7 +17,7 @@ from caulk.repo.checkout import InputError
 from caulk.sbom.document import SbomSubject
 
 if TYPE_CHECKING:
-    from caulk.registry.client import RegistryOptions
+    from caulk.registry.options import RegistryOptions
 
 
 @dataclass(frozen=True)

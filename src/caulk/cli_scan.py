@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from caulk.cli_options import InsecureOption, MirrorOption, OutputOption, PlatformOption
+
 if TYPE_CHECKING:
     from caulk.scan import ScanOptions
 
@@ -45,12 +47,6 @@ DbOption = Annotated[
         show_default=False,
     ),
 ]
-PlatformOption = Annotated[
-    str | None,
-    typer.Option(
-        "--platform", help="os/arch or os/arch/variant to pick from an index (default linux/amd64)."
-    ),
-]
 VexOption = Annotated[
     list[Path] | None,
     typer.Option("--vex", help="OpenVEX file; not_affected statements hide matches (repeatable)."),
@@ -73,23 +69,12 @@ ProjectOption = Annotated[
         "the policies.",
     ),
 ]
-MirrorOption = Annotated[
-    list[str] | None,
-    typer.Option("--registry-mirror", help="REGISTRY=HOST[:PORT], e.g. docker.io=mirror:5000."),
-]
-InsecureOption = Annotated[
-    list[str] | None,
-    typer.Option("--insecure-registry", help="HOST:PORT on loopback reached over plain HTTP."),
-]
 OfflineOption = Annotated[
     bool,
     typer.Option(
         "--offline",
         help="Never use the network (the base-image freshness policy then has no data).",
     ),
-]
-OutputOption = Annotated[
-    Path | None, typer.Option("--output", "-o", help="Write the report to FILE.")
 ]
 
 

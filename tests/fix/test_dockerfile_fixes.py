@@ -31,7 +31,17 @@ from caulk.fix.run import FixContext, FixOptions
 from caulk.repo.checkout import Repository
 from tests.support.gitrepos import git
 
-FIXED_RULES = {"CK1001", "DL3002", "CK1003", "DL3015", "DL3019", "DL3009", "DL4006", "DL3025"}
+FIXED_RULES = {
+    "CK1001",
+    "DL3002",
+    "CK1003",
+    "DL3015",
+    "DL3019",
+    "DL3042",
+    "DL3009",
+    "DL4006",
+    "DL3025",
+}
 
 MIT = """\
 MIT License
@@ -179,6 +189,14 @@ def _notes(changes: ChangeSet, rule: str) -> list[FixNote]:
 
 def _rules_left(root: Path) -> set[str]:
     return {f.rule_id for f in run_audit(root).findings} & FIXED_RULES
+
+
+def _lines(root: Path, rule: str) -> list[int]:
+    return sorted(
+        f.location.line
+        for f in run_audit(root).findings
+        if f.rule_id == rule and f.location is not None
+    )
 
 
 def _hadolint_results(path: Path) -> list[tuple[str, str]]:
@@ -623,6 +641,72 @@ def test_heredoc_runs_get_flags_but_the_cleanup_is_left_to_the_author(tmp_path: 
     (skipped,) = [n for n in changes.notes if n.outcome is Outcome.SKIPPED]
     assert skipped.rule_id == "DL3009" and "add it yourself" in skipped.message
     assert parse_dockerfile(text).errors == []
+
+
+PIP = """\
+# syntax=docker/dockerfile:1
+FROM python:3.12-slim AS build
+ENV PIP_NO_CACHE_DIR=1
+RUN pip install build
+FROM python:3.12-slim
+RUN pip install -r requirements.txt && pip3 install --no-cache-dir gunicorn
+RUN python3 -m pip install \\
+      --upgrade pip \\
+ && pip install "uvicorn[standard]"
+ONBUILD RUN pip install --user -r /app/requirements.txt
+CMD ["gunicorn", "app:app"]
+RUN <<EOF
+set -e
+pip install httpx
+EOF
+"""
+
+
+def test_pip_installs_get_no_cache_dir_after_install(tmp_path: Path) -> None:
+    root = _repo(tmp_path, {"Dockerfile": PIP})
+    assert _lines(root, "DL3042") == [6, 7, 10, 12]
+    # hadolint cannot parse an instruction after a heredoc (hadolint#1137): the heredoc is last.
+    assert [c for c, _ in _hadolint_results(root / "Dockerfile")].count("DL3042") == 4
+
+    changes = _fix(root, select=("DL3042",))
+
+    text = (root / "Dockerfile").read_text()
+    # Every flagged pip command gets the flag right after `install`, on its own line of a
+    # continuation or heredoc; the stage with ENV PIP_NO_CACHE_DIR=1 is left alone.
+    assert text == (
+        PIP.replace(
+            "RUN pip install -r requirements.txt",
+            "RUN pip install --no-cache-dir -r requirements.txt",
+        )
+        .replace("python3 -m pip install \\", "python3 -m pip install --no-cache-dir \\")
+        .replace(' && pip install "uvicorn', ' && pip install --no-cache-dir "uvicorn')
+        .replace("ONBUILD RUN pip install --user", "ONBUILD RUN pip install --no-cache-dir --user")
+        .replace("pip install httpx", "pip install --no-cache-dir httpx")
+    )
+    (fixed,) = _notes(changes, "DL3042")
+    assert fixed.outcome is Outcome.FIXED and fixed.line == 6
+    assert "DL3042" not in {code for code, _ in _hadolint_results(root / "Dockerfile")}
+    assert _lines(root, "DL3042") == []
+    assert parse_dockerfile(text).errors == []
+    assert _plan(root, select=("DL3042",)).results() == {}, "a second run changes nothing"
+
+
+def test_pip_install_in_exec_form_or_quoted_is_skipped_with_a_note(tmp_path: Path) -> None:
+    dockerfile = (
+        'FROM python:3.12-slim\nRUN ["pip", "install", "flask"]\nRUN pip "install" x\n'
+        'CMD ["flask", "run"]\n'
+    )
+    root = _repo(tmp_path, {"Dockerfile": dockerfile})
+
+    changes = _plan(root, select=("DL3042",))
+
+    assert changes.results() == {}
+    notes = _notes(changes, "DL3042")
+    assert [(n.line, n.outcome) for n in notes] == [
+        (2, Outcome.SKIPPED),
+        (3, Outcome.SKIPPED),
+    ]
+    assert all("add it yourself" in n.message for n in notes)
 
 
 def test_pipefail_is_skipped_on_a_base_without_a_known_bash(tmp_path: Path) -> None:

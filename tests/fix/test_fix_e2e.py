@@ -192,7 +192,7 @@ def fixed(fix_world: FixWorld, tmp_path_factory: pytest.TempPathFactory) -> dict
 # project's own choices.
 PYTHON_LEFT_FOR_A_HUMAN = {
     "zizmor": {("triage.yml", "dangerous-triggers")},
-    "hadolint": {"DL3008", "DL3042"},
+    "hadolint": {"DL3008"},
     "checks": {"Dangerous-Workflow", "Fuzzing", "License", "Pinned-Dependencies"},
 }
 

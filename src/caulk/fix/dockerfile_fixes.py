@@ -10,7 +10,7 @@ finds, ``Containerfile`` and ``*.Dockerfile`` included), so a finding silenced b
   and the suggestion of a maintenance tag;
 * CK1003 (:mod:`caulk.fix.dockerfile_labels`): the missing ``org.opencontainers.image.*``
   labels;
-* DL3015, DL3019, DL3009, DL4006, DL3025 (:mod:`caulk.fix.dockerfile_hygiene`).
+* DL3015, DL3019, DL3042, DL3009, DL4006, DL3025 (:mod:`caulk.fix.dockerfile_hygiene`).
 
 All of a file's edits are computed from the same parse of its original text and merged by
 :class:`~caulk.fix.dockerfile_edit.DockerfileEdits`, so they never overlap. A file with
@@ -47,6 +47,7 @@ LABELS = "CK1003"
 HYGIENE: dict[str, Callable[[ParsedDockerfile, DockerfileEdits, set[int]], list[hygiene.Note]]] = {
     "DL3015": hygiene.no_install_recommends,
     "DL3019": hygiene.apk_no_cache,
+    "DL3042": hygiene.pip_no_cache_dir,
     "DL3009": hygiene.apt_lists_cleanup,
     "DL4006": hygiene.pipefail_shell,
     "DL3025": hygiene.exec_form,
@@ -214,6 +215,7 @@ def _fix_file(
 _HYGIENE_DONE = {
     "DL3015": "added --no-install-recommends to apt-get install",
     "DL3019": "added --no-cache to apk add",
+    "DL3042": "added --no-cache-dir to pip install",
     "DL3009": "removed the apt lists (/var/lib/apt/lists/*) in the RUN that downloads them",
     "DL4006": "set a SHELL with -o pipefail before RUN instructions with a pipe",
     "DL3025": "rewrote CMD/ENTRYPOINT in JSON (exec) form",

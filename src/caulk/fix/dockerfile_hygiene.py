@@ -2,6 +2,9 @@
 
 * DL3015: ``--no-install-recommends`` inserted after ``apt-get install``;
 * DL3019: ``--no-cache`` inserted after ``apk add``;
+* DL3042: ``--no-cache-dir`` inserted after the ``install`` of every ``pip install`` (and
+  ``python -m pip install``) that hadolint flags, in the shell form and in heredocs; the exec
+  form is left to the author with a note;
 * DL3009: ``&& rm -rf /var/lib/apt/lists/*`` appended to the RUN that runs ``apt-get update``
   (shell form without heredocs or comments only);
 * DL4006: ``SHELL ["/bin/bash", "-o", "pipefail", "-c"]`` before the stage's first RUN with
@@ -22,6 +25,7 @@ import json
 import re
 import shlex
 
+from caulk.checks.dockerfile.analysis import pip_install_without_no_cache_dir
 from caulk.checks.dockerfile.scripts import RunScript, run_script
 from caulk.dockerfile.model import Instruction, ParsedDockerfile, Stage
 from caulk.dockerfile.shellwords import Command
@@ -47,7 +51,8 @@ def _word_offset(df: ParsedDockerfile, rs: RunScript, command: Command, word: st
     if rs.map is None:
         return None
     text = rs.script.text[command.start : command.end]
-    pattern = re.compile(r"(?<![\w=./-])" + re.escape(word) + r"(?![\w=./-])")
+    # A whole unquoted word: inside quotes (``"install"``) the flag would join the argument.
+    pattern = re.compile(r"(?<!\S)" + re.escape(word) + r"(?![^\s;&|)\\])")
     skip = len(command.name)
     match = pattern.search(text, skip)
     if match is None:
@@ -100,6 +105,27 @@ def no_install_recommends(
 def apk_no_cache(df: ParsedDockerfile, edits: DockerfileEdits, lines: set[int]) -> list[Note]:
     """DL3019 at the RUNs starting on ``lines``."""
     return _insert_flag(df, edits, lines, ("apk", "add"), "--no-cache", "no-cache")
+
+
+def pip_no_cache_dir(df: ParsedDockerfile, edits: DockerfileEdits, lines: set[int]) -> list[Note]:
+    """DL3042 at the RUNs starting on ``lines``: every pip install hadolint flags there."""
+    notes: list[Note] = []
+    for rs in _runs_at(df, lines):
+        for command in rs.script.commands:
+            if not pip_install_without_no_cache_dir(command):
+                continue
+            offset = _word_offset(df, rs, command, "install")
+            if offset is None or edits.overlaps(offset, offset + 1):
+                notes.append(
+                    (
+                        rs.instruction.line,
+                        f"cannot place --no-cache-dir after `{command.name} ... install`; "
+                        "add it yourself",
+                    )
+                )
+                continue
+            edits.replace(offset, offset, " --no-cache-dir")
+    return notes
 
 
 _CLEANUP = "rm -rf /var/lib/apt/lists/*"

@@ -60,6 +60,28 @@ FROM base
 RUN apt-get update && apt-get install -y foo
 USER root:root
 """,
+    "pip": """\
+FROM python:3.12-slim AS build
+RUN pip install --no-cache-dir -r requirements.txt
+RUN python3 -m pip install \\
+    --upgrade pip wheel
+RUN --mount=type=cache,target=/root/.cache/pip pip wheel -w /w . && pip install /w/*
+RUN PIP_NO_CACHE_DIR=1 pip install flask
+RUN pipx install poetry && pipenv install
+# hadolint ignore=DL3042
+RUN pip install gunicorn
+ONBUILD RUN pip3 install -r /app/requirements.txt
+ENV PIP_NO_CACHE_DIR=true
+RUN pip install uvicorn
+ONBUILD RUN pip install httpx
+FROM build AS test
+RUN pip install pytest
+FROM python:3.12-slim
+RUN ["pip", "install", "app"]
+ONBUILD ENV PIP_NO_CACHE_DIR=1
+ONBUILD RUN pip install later
+RUN export PIP_NO_CACHE_DIR=off && pip install x
+""",
     # hadolint cannot parse an instruction after a heredoc (hadolint#1137), so it comes last.
     "heredoc-and-json": """\
 # syntax=docker/dockerfile:1

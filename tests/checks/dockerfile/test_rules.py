@@ -21,6 +21,10 @@ LABELS = (
 )
 
 
+DL3042_TRUTHY = ("1", "on", "yes", "true")
+DL3042_FALSY = ("0", "off", "no", "false")
+
+
 def run(tmp_path: Path, text: str, name: str = "Dockerfile", **extra: str) -> list[Finding]:
     (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
     (tmp_path / name).write_text(text)
@@ -285,6 +289,115 @@ def test_dl3019(tmp_path: Path) -> None:
         "RUN --mount=type=cache,target=/var/cache/apk apk add curl\n"
     )
     assert at(run(tmp_path, clean(body)), "DL3019") == [(3, 1)]
+
+
+# DL3042: hadolint's own spec (test/Hadolint/Rule/DL3042Spec.hs), each RUN also under ONBUILD.
+DL3042_RUNS = [
+    ("RUN pip2 install MySQL_python", True),
+    ("RUN pip3 install MySQL_python", True),
+    ("RUN pip install MySQL_python", True),
+    ("RUN pip2 install MySQL_python --no-cache-dir", False),
+    ("RUN pip3 install --no-cache-dir MySQL_python", False),
+    ("RUN pip install MySQL_python --no-cache-dir", False),
+    ("RUN pipx install software", False),
+    ("RUN pipenv install library", False),
+    *((f"RUN PIP_NO_CACHE_DIR={v} pip install MySQL_python", False) for v in DL3042_TRUTHY),
+    *(
+        (f"RUN export PIP_NO_CACHE_DIR={v} && pip install MySQL_python", False)
+        for v in DL3042_TRUTHY
+    ),
+    *((f"RUN PIP_NO_CACHE_DIR={v} pip install MySQL_python", True) for v in DL3042_FALSY),
+    *((f"RUN export PIP_NO_CACHE_DIR={v} && pip install MySQL_python", True) for v in DL3042_FALSY),
+    ("RUN --mount=type=cache,target=/root/.cache/pip pip install foobar", False),
+    ("RUN --mount=type=tmpfs,target=/root/.cache/pip pip install foobar", False),
+    # Beyond hadolint's spec, checked against the hadolint binary:
+    ("RUN python3 -m pip install x", True),
+    ("RUN python3 -m pip --quiet install x", False),  # hadolint needs `-m pip install` adjacent
+    ("RUN python -m pipx install x", False),
+    ("RUN /usr/bin/pip install x", False),  # the command name is compared as written
+    ("RUN pip3.11 install x", True),
+    ("RUN pip install --no-cache-dir=1 x", True),  # only the bare flag counts
+    ("RUN pip install x; pipenv install y", True),
+    ("RUN python -m pip install x --no-cache-dir && python -m pip install y", True),
+    ("RUN $(pip install x)", True),
+    ('RUN ["pip", "install", "x"]', True),
+    ("RUN pip download x", False),
+    ("RUN sudo pip install x", False),  # hadolint sees `sudo`, not pip
+    ("RUN --mount=type=bind,target=/root/.cache/pip pip install x", True),
+    ("RUN pip install x # PIP_NO_CACHE_DIR=1", False),  # anywhere in the RUN's text
+    ("RUN pip install x && echo PIP_NO_CACHE_DIR=10", False),  # a truthy prefix is enough
+    ("RUN echo FOO_PIP_NO_CACHE_DIR=0 && PIP_NO_CACHE_DIR=1 pip install x", True),  # the first
+]
+
+
+@pytest.mark.parametrize("onbuild", ["", "ONBUILD "])
+@pytest.mark.parametrize(("line", "reported"), DL3042_RUNS)
+def test_dl3042_pip_install_without_no_cache_dir(
+    tmp_path: Path, line: str, reported: bool, onbuild: str
+) -> None:
+    findings = run(tmp_path, f"FROM {PINNED}\n{onbuild}{line}\n")
+    assert at(findings, "DL3042") == ([(2, 1)] if reported else [])
+
+
+@pytest.mark.parametrize(
+    ("env", "reported"),
+    [
+        *((f"ENV PIP_NO_CACHE_DIR={v}", False) for v in DL3042_TRUTHY),
+        *((f"ENV PIP_NO_CACHE_DIR={v}", True) for v in DL3042_FALSY),
+        ('ENV PIP_NO_CACHE_DIR="1"', False),
+        ("ENV PIP_NO_CACHE_DIR 1", False),
+        ("ENV PIP_NO_CACHE_DIR=truely", True),
+        ("ENV PIP_NO_CACHE_DIR=0 PIP_NO_CACHE_DIR=1", True),  # the first pair decides
+        ("ENV PIP_NO_CACHE_DIR=1\nENV PIP_NO_CACHE_DIR=0", False),  # a falsy ENV resets nothing
+    ],
+)
+def test_dl3042_env_pip_no_cache_dir_before_the_run(
+    tmp_path: Path, env: str, reported: bool
+) -> None:
+    text = f"FROM {PINNED}\n{env}\nRUN pip install MySQL_python\n"
+    expected = [(text.count("\n"), 1)] if reported else []
+    assert at(run(tmp_path, text), "DL3042") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        # hadolint's spec: inherited from the stage it is built FROM, not from its image.
+        (
+            "FROM debian:buster as base\nENV PIP_NO_CACHE_DIR=1\nFROM base\nRUN pip install six\n",
+            [],
+        ),
+        (
+            "FROM debian:buster as base\nENV PIP_NO_CACHE_DIR=1\nFROM debian:buster\n"
+            "RUN pip install six\n",
+            [4],
+        ),
+        # Stages without an alias are keyed by image name (tag and domain.tld/ registry
+        # dropped), so a later FROM of the same image inherits too; aliases are case-sensitive.
+        ("FROM a\nENV PIP_NO_CACHE_DIR=1\nFROM a:2 AS c\nRUN pip install x\n", []),
+        ("FROM my.reg/py:1\nENV PIP_NO_CACHE_DIR=1\nFROM py:2\nRUN pip install x\n", []),
+        ("FROM a AS B\nENV PIP_NO_CACHE_DIR=1\nFROM b\nRUN pip install x\n", [4]),
+        (
+            "FROM a\nENV PIP_NO_CACHE_DIR=on FOO=1\nRUN pip install six\nFROM a AS z\n"
+            "RUN pip install six\nFROM z\nRUN pip install six\nFROM b\nRUN pip install six\n",
+            [9],
+        ),
+        # ONBUILD instructions are followed on their own, across stages.
+        (
+            "FROM a\nONBUILD RUN pip install x\nONBUILD ENV PIP_NO_CACHE_DIR=1\n"
+            "ONBUILD RUN pip install x\nFROM b\nONBUILD RUN pip install x\nRUN pip install y\n",
+            [2, 7],
+        ),
+        ("FROM a\nENV PIP_NO_CACHE_DIR=1\nONBUILD RUN pip install x\nRUN pip install y\n", [3]),
+        # A continuation is joined before PIP_NO_CACHE_DIR= is read; heredocs are scripts too.
+        ("FROM a\nRUN PIP_NO_CACHE_DIR=\\\n1 pip install x\nRUN pip \\\n  install y\n", [4]),
+        ("# syntax=docker/dockerfile:1\nFROM a\nRUN <<EOF\npip install x\nEOF\n", [3]),
+    ],
+)
+def test_dl3042_follows_pip_no_cache_dir_through_stages(
+    tmp_path: Path, text: str, lines: list[int]
+) -> None:
+    assert [line for line, _ in at(run(tmp_path, text), "DL3042")] == lines
 
 
 def test_dl3003_dl3004(tmp_path: Path) -> None:

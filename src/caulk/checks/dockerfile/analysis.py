@@ -307,6 +307,143 @@ def apk_no_cache(df: ParsedDockerfile) -> Iterator[Hit]:
             yield _hit(catalog.DL3019, "Use the `--no-cache` switch with `apk add`", rs.instruction)
 
 
+# hadolint DL3042 ``truthy``: the values of PIP_NO_CACHE_DIR that turn pip's cache off.
+_PIP_TRUTHY = ("1", "true", "True", "TRUE", "on", "On", "ON", "yes", "Yes", "YES")
+_PIP_NO_CACHE_DIR = "PIP_NO_CACHE_DIR="
+_HADOLINT_REGISTRY = re.compile(r"^[^.\s]+\.[^/\s]+/")
+
+
+def _is_pip_wrapper(c: Command, wrapper: str) -> bool:
+    if wrapper in c.name:
+        return True
+    args = c.args
+    return c.name.startswith("python") and any(
+        args[i : i + 2] == ("-m", wrapper) for i in range(len(args) - 1)
+    )
+
+
+def pip_install_without_no_cache_dir(c: Command) -> bool:
+    """hadolint DL3042 ``forgotNoCacheDir``: ``pip* install`` or ``python* -m pip install``
+    without a ``--no-cache-dir`` argument, pipx and pipenv excepted.
+
+    As hadolint, the command name is compared as written: ``pip3.11`` and ``pip-compile``
+    count, ``/usr/bin/pip`` does not; ``--no-cache-dir`` must be a whole argument.
+    """
+    name, args = c.name, c.args
+    pip_install = (
+        name.startswith("pip") and not name.startswith("pipenv") and "install" in args
+    ) or (
+        name.startswith("python")
+        and any(args[i : i + 3] == ("-m", "pip", "install") for i in range(len(args) - 2))
+    )
+    return (
+        pip_install
+        and "--no-cache-dir" not in args
+        and not (_is_pip_wrapper(c, "pipx") or _is_pip_wrapper(c, "pipenv"))
+    )
+
+
+def _run_sets_pip_no_cache_dir(text: str) -> bool:
+    """hadolint ``pipNoCacheDirIsSet``: the first ``PIP_NO_CACHE_DIR=`` anywhere in the RUN's
+    text (an assignment, an ``export``, even a comment) is followed by a truthy prefix."""
+    at = text.find(_PIP_NO_CACHE_DIR)
+    return at >= 0 and text[at + len(_PIP_NO_CACHE_DIR) :].startswith(_PIP_TRUTHY)
+
+
+def _env_sets_pip_no_cache_dir(instruction: Instruction) -> bool:
+    """hadolint ``pipNoCacheDirSet``: the first PIP_NO_CACHE_DIR pair of an ENV is truthy."""
+    value = next((p.value for p in instruction.pairs if p.key == "PIP_NO_CACHE_DIR"), None)
+    return value is not None and value in _PIP_TRUTHY
+
+
+def _hadolint_image_name(raw: str) -> str:
+    """language-docker's ``imageName``: without a ``domain.tld/`` registry, tag or digest."""
+    rest = _HADOLINT_REGISTRY.sub("", raw, count=1)
+    depth = 0
+    for i, ch in enumerate(rest):
+        if rest.startswith("${", i):
+            depth += 1
+        elif ch == "}" and depth:
+            depth -= 1
+        elif ch in ":@" and not depth:
+            return rest[:i]
+    return rest
+
+
+class _PipCacheState:
+    """hadolint DL3042's accumulator: the current stage and, per stage, whether an ENV turned
+    pip's cache off (a stage inherits the value of the stage or image name it is FROM)."""
+
+    def __init__(self) -> None:
+        self.started = False
+        self.current: str | None = None
+        self.no_cache: dict[str | None, bool] = {}
+
+    def enter(self, stage: Stage) -> None:
+        image = _hadolint_image_name(stage.info.image.value) if stage.info.image else ""
+        key = stage.info.alias.value if stage.info.alias is not None else image
+        if self.started:
+            self.no_cache[key] = self.no_cache.get(image, False)
+        else:
+            self.started = True
+            self.no_cache = {}
+        self.current = key
+
+    def env(self, instruction: Instruction) -> None:
+        if not _env_sets_pip_no_cache_dir(instruction):
+            return
+        if not self.started:
+            self.started = True
+            self.current = None
+            self.no_cache = {}
+        self.no_cache[self.current] = True
+
+    @property
+    def off(self) -> bool:
+        return self.started and self.no_cache.get(self.current) is True
+
+
+def pip_no_cache_dir(df: ParsedDockerfile) -> Iterator[Hit]:
+    """DL3042: ``pip install`` without ``--no-cache-dir``.
+
+    As hadolint: not reported after an ``ENV PIP_NO_CACHE_DIR=<truthy>`` in the stage or in
+    the stage it is built FROM (stages are keyed by alias, else by image name without
+    registry and tag, case-sensitively), nor when the RUN's text sets
+    ``PIP_NO_CACHE_DIR=<truthy>``, nor with a cache/tmpfs mount on ``.cache/pip``. ``ONBUILD``
+    instructions are followed separately: an ``ONBUILD ENV`` only covers later ``ONBUILD RUN``s
+    (of any stage), and a plain ``ENV`` does not cover them.
+    """
+    stage_at = {id(stage.from_): stage for stage in df.stages}
+    plain, onbuild = _PipCacheState(), _PipCacheState()
+    for top in df.instructions:
+        state, instruction = plain, top
+        if top.cmd == "onbuild":
+            if top.sub is None:
+                continue
+            state, instruction = onbuild, top.sub
+        if instruction.cmd == "from":
+            stage = stage_at.get(id(instruction))
+            if stage is not None:
+                state.enter(stage)
+        elif instruction.cmd == "env":
+            state.env(instruction)
+        elif instruction.cmd == "run":
+            rs = run_script(top)
+            if (
+                rs is None
+                or state.off
+                or _run_sets_pip_no_cache_dir(rs.script.text)
+                or has_cache_mount(rs.run, ".cache/pip")
+                or not any(pip_install_without_no_cache_dir(c) for c in rs.script.commands)
+            ):
+                continue
+            yield _hit(
+                catalog.DL3042,
+                "Avoid use of cache directory with pip. Use `pip install --no-cache-dir <package>`",
+                top,
+            )
+
+
 def _forgot_apt_cleanup(rs: RunScript) -> bool:
     cmds = rs.script.commands
     update = any(c.name in ("apt", "apt-get", "aptitude") and c.has_arg("update") for c in cmds)
@@ -846,6 +983,7 @@ def all_hits(df: ParsedDockerfile, facts: RepoFacts) -> Iterable[Hit]:
         sudo_in_run,
         apt_recommends,
         apk_no_cache,
+        pip_no_cache_dir,
         apt_lists,
         pipefail,
         relative_workdir,

@@ -357,6 +357,18 @@ DL3025 = _hadolint(
     'Use the exec form: `CMD ["gunicorn", "app:app"]`.',
     automatable=True,
 )
+DL3042 = _hadolint(
+    "DL3042",
+    "pip-no-cache-dir",
+    Severity.MEDIUM,
+    "Avoid use of cache directory with pip. Use `pip install --no-cache-dir <package>`",
+    "pip keeps every downloaded wheel and sdist in ~/.cache/pip; in a RUN that cache is "
+    "written into the layer and shipped with the image, often tens of megabytes that nothing "
+    "at run time reads.",
+    "`pip install --no-cache-dir <packages>`, or `ENV PIP_NO_CACHE_DIR=1` in the stage, or a "
+    "BuildKit cache mount (`RUN --mount=type=cache,target=/root/.cache/pip pip install ...`).",
+    automatable=True,
+)
 DL4000 = _hadolint(
     "DL4000",
     "maintainer-deprecated",
@@ -399,6 +411,7 @@ ALL_RULES = (
     DL3019,
     DL3020,
     DL3025,
+    DL3042,
     DL4000,
     DL4006,
 )

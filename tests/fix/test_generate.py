@@ -132,3 +132,20 @@ def test_lint_workflow_runs_hadolint_on_the_image_dockerfile() -> None:
     lint = next(s for s in steps if "hadolint-action" in s["uses"])
     assert lint["with"]["dockerfile"] == "app/Dockerfile"
     assert data["permissions"] == {"contents": "read"}
+
+
+def test_without_a_github_remote_nothing_is_invented(tmp_path: Path) -> None:
+    """No `OWNER/...` placeholders: the policy names the Security tab and the workflow names
+    the image from its repository at run time."""
+    from caulk.fix.project import project_info
+    from caulk.repo.checkout import Repository
+
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")
+    info = project_info(Repository(tmp_path))
+    assert info.repository is None
+    policy = security_policy(info)
+    assert "Security tab" in policy and "https://github.com/" not in policy
+    assert "Verifying our images" not in policy
+    publish = publish_workflow(info)
+    assert "IMAGE: ghcr.io/${{ github.repository }}" in publish
+    assert "OWNER" not in policy + publish

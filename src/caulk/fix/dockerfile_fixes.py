@@ -83,7 +83,7 @@ class _LabelValues:
         self.values: dict[str, str | None] = {}
         self.reasons: dict[str, str] = {}
         repository = ctx.info.repository
-        if repository and not repository.startswith("OWNER/"):
+        if repository:
             self.values["source"] = f"https://github.com/{repository}"
         else:
             self.reasons["source"] = "the git remote is not a GitHub repository"

@@ -39,8 +39,8 @@ _DOCKER_HUB_HOSTS = frozenset({"docker.io", "index.docker.io", "registry-1.docke
 class ProjectInfo:
     """What the templates need to know about the repository."""
 
-    repository: str
-    """``owner/name`` on GitHub (from the git remote)."""
+    repository: str | None
+    """``owner/name`` on GitHub (from the git remote), or None when the remote is not GitHub."""
     image: str
     """The image name without tag, e.g. ``ghcr.io/owner/name`` or ``docker.io/owner/name``."""
     default_branch: str = "main"
@@ -127,15 +127,29 @@ def lint_workflow(info: ProjectInfo) -> str:
 
 
 def security_policy(info: ProjectInfo) -> str:
-    """``SECURITY.md`` pointing at GitHub's private vulnerability reporting."""
-    return _fill(
-        _template("SECURITY.md"),
-        {
-            "ADVISORY_URL": f"https://github.com/{info.repository}/security/advisories/new",
-            "IMAGE": info.image,
-            "REPOSITORY": info.repository,
-        },
-    )
+    """``SECURITY.md`` pointing at GitHub's private vulnerability reporting.
+
+    Without a known GitHub repository the policy names the Security tab instead of a URL (so
+    Scorecard's Security-Policy check will still ask for a contact) rather than inventing one.
+    """
+    if info.repository:
+        advisory = f"https://github.com/{info.repository}/security/advisories/new"
+    else:
+        advisory = "the **Report a vulnerability** button on this repository's Security tab."
+    verify = ""
+    if info.repository and "${{" not in info.image:
+        verify = (
+            "## Verifying our images\n\n"
+            "Every published tag is signed with cosign keyless signing and carries an SBOM and "
+            "SLSA\nprovenance attestation:\n\n"
+            "```sh\n"
+            f"cosign verify {info.image}:latest \\\n"
+            f"  --certificate-identity-regexp '^https://github.com/{info.repository}/' \\\n"
+            "  --certificate-oidc-issuer https://token.actions.githubusercontent.com\n"
+            "```\n"
+        )
+    text = _fill(_template("SECURITY.md"), {"ADVISORY": advisory, "VERIFY": verify})
+    return text.rstrip("\n") + "\n"
 
 
 def hadolint_config() -> str:

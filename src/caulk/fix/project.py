@@ -75,8 +75,10 @@ def image_from_workflows(repo: Repository) -> str | None:
 
 def project_info(repo: Repository, dockerfile: str = "Dockerfile") -> ProjectInfo:
     """What generated files need, read from git and the existing workflows."""
-    repository = github_repository(repo.root) or f"OWNER/{repo.root.name}"
-    image = image_from_workflows(repo) or f"ghcr.io/{repository.lower()}"
+    repository = github_repository(repo.root)
+    # Without a GitHub remote the workflow names the image from its own repository at run time.
+    fallback = f"ghcr.io/{repository.lower()}" if repository else "ghcr.io/${{ github.repository }}"
+    image = image_from_workflows(repo) or fallback
     context = dockerfile.rsplit("/", 1)[0] if "/" in dockerfile else "."
     return ProjectInfo(
         repository=repository,

@@ -370,3 +370,15 @@ def test_download_then_run_is_reported_once_per_line(tmp_path: Path) -> None:
     on_line_2 = {f.rule_id for f in result.findings if f.location and f.location.line == 2}
     assert "CK1010" in on_line_2
     assert "CK1005" not in on_line_2
+
+
+def test_a_committed_binary_is_a_finding_not_a_warning(tmp_path: Path) -> None:
+    """Looking for inline ignore comments must not read a binary artifact as text."""
+    from caulk.audit import run_audit
+
+    (tmp_path / "tool").write_bytes(b"\x7fELF\x02\x01\x01" + b"\x00" * 64)
+    result = run_audit(tmp_path)
+    assert [f.rule_id for f in result.findings if f.location and f.location.path == "tool"] == [
+        "CK3004"
+    ]
+    assert result.problems == ()

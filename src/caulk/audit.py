@@ -145,6 +145,9 @@ def _inline_ignored(repo: Repository, finding: Finding) -> bool:
     loc = finding.location
     if loc is None or not repo.exists(loc.path):
         return False
+    head = repo.head(loc.path, 8192)
+    if head is None or b"\x00" in head:
+        return False  # a binary file (e.g. a CK3004 artifact) carries no comments
     lines = _file_lines(repo, loc.path)
     for index in (loc.line - 1, loc.line - 2):
         if 0 <= index < len(lines):

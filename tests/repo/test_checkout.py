@@ -172,3 +172,25 @@ def test_memo_computes_once(tmp_path: Path) -> None:
     assert repo.memo("k", factory) == 42
     assert repo.memo("k", factory) == 42
     assert calls == [1]
+
+
+def test_files_git_ignores_are_not_listed(tmp_path: Path) -> None:
+    """A developer's __pycache__ or .venv must not cost Binary-Artifacts points that Scorecard,
+    which only sees committed files on GitHub, would never take."""
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / ".gitignore").write_text("__pycache__/\n*.log\n")
+    (tmp_path / "pkg" / "__pycache__").mkdir(parents=True)
+    (tmp_path / "pkg" / "__pycache__" / "m.cpython-311.pyc").write_bytes(b"\x00\x01")
+    (tmp_path / "pkg" / "m.py").write_text("x = 1\n")
+    (tmp_path / "build.log").write_text("noise\n")
+    (tmp_path / "untracked.txt").write_text("listed: untracked but not ignored\n")
+    repo = Repository(tmp_path)
+    assert repo.files == (".gitignore", "pkg/m.py", "untracked.txt")
+
+
+def test_without_git_every_file_is_listed(tmp_path: Path) -> None:
+    (tmp_path / ".gitignore").write_text("*.log\n")
+    (tmp_path / "build.log").write_text("noise\n")
+    assert Repository(tmp_path).files == (".gitignore", "build.log")

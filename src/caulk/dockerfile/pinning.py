@@ -118,7 +118,8 @@ def dockerfile_dependencies(repo: Repository) -> list[Dependency]:
     """Every Dockerfile dependency Scorecard counts; raises :class:`CollectorError`."""
     deps: list[Dependency] = []
     for path in repo.files:
-        if not scorecard_sees(path):
+        # Source files are skipped for FROM and RUN alike, so they are never read.
+        if not scorecard_sees(path) or path.endswith(_SOURCE_EXTENSIONS):
             continue
         text = repo.read_text(path)
         if text is None:

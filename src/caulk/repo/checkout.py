@@ -11,6 +11,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
+import subprocess
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -46,6 +47,7 @@ class Repository:
         self.problems: list[Problem] = []
         self._problem_keys: set[tuple[str, str]] = set()
         self._memo: dict[str, Any] = {}
+        self._ignored_files, self._ignored_dirs = _git_ignored(self.root)
         self.files: tuple[str, ...] = tuple(self._walk())
         self._file_set = frozenset(self.files)
 
@@ -57,6 +59,11 @@ class Repository:
         Scorecard's ``--local`` file listing walks directory by directory in lexical order;
         checks that take "the first matching file" depend on that order. Like that listing,
         symlinks to directories are neither listed nor followed.
+
+        Deliberate deviation: in a git work tree, files git ignores (``.gitignore``, e.g.
+        ``__pycache__/``, ``.venv/``, build output) are left out. ``scorecard --local`` lists
+        them, so a developer's checkout would lose Binary-Artifacts points for ``*.pyc`` files
+        that Scorecard never sees on GitHub, where only committed files exist.
         """
         count = 0
         # One iterator of sorted entries per open directory: a subdirectory's contents are
@@ -108,6 +115,11 @@ class Repository:
         return iter(entries)
 
     def _excluded(self, rel: str) -> bool:
+        if rel.endswith("/"):
+            if rel in self._ignored_dirs:
+                return True
+        elif rel in self._ignored_files:
+            return True
         return any(
             fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(rel.rstrip("/"), pattern)
             for pattern in self.exclude
@@ -208,6 +220,42 @@ class Repository:
             self._memo[key] = factory()
         value: T = self._memo[key]
         return value
+
+
+def _git_ignored(root: Path) -> tuple[frozenset[str], frozenset[str]]:
+    """Files and directories (``dir/``) that git ignores in the work tree at ``root``.
+
+    Empty when ``root`` is not the top of a git work tree or git is unavailable.
+    """
+    if not (root / ".git").exists():
+        return frozenset(), frozenset()
+    try:
+        proc = subprocess.run(
+            [
+                "git",
+                "-C",
+                str(root),
+                "ls-files",
+                "-z",
+                "--others",
+                "--ignored",
+                "--exclude-standard",
+                "--directory",
+            ],
+            capture_output=True,
+            timeout=10,
+            check=False,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
+            stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return frozenset(), frozenset()
+    if proc.returncode != 0:
+        return frozenset(), frozenset()
+    entries = [e for e in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if e]
+    dirs = frozenset(e for e in entries if e.endswith("/"))
+    files = frozenset(e for e in entries if not e.endswith("/"))
+    return files, dirs
 
 
 def _reason(exc: OSError) -> str:

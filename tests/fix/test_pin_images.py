@@ -390,3 +390,15 @@ def test_caulk_fix_exit_codes(server: RegistryServer, tmp_path: Path) -> None:
     )
     assert refused.exit_code == 2
     assert "only allowed for loopback" in refused.output
+
+
+def test_from_an_arg_whose_default_is_pinned_is_not_reported_as_skipped() -> None:
+    from caulk.dockerfile.parser import parse_dockerfile
+    from caulk.fix.engine import Outcome
+    from caulk.fix.pin_images import dockerfile_sites
+
+    digest = "sha256:" + "a" * 64
+    df = parse_dockerfile(f"ARG BASE=python:3.12@{digest}\nFROM ${{BASE}}\nFROM $UNSET\n")
+    sites, left = dockerfile_sites(df)
+    assert sites == []
+    assert [(x.line, x.outcome) for x in left] == [(2, Outcome.UNCHANGED), (3, Outcome.SKIPPED)]

@@ -174,6 +174,13 @@ def dockerfile_sites(df: ParsedDockerfile) -> tuple[list[ImageSite], list[LeftAl
             raw, start = raw[1:-1], start + 1
         line = word.span.line
         if "$" in raw:
+            if stage.image is not None and "@sha256:" in stage.image:
+                # The ARG's default already pins a digest (FROM ${BASE} with
+                # ARG BASE=img:tag@sha256:…): nothing to do, and nothing to report as skipped.
+                left.append(
+                    LeftAlone(df.path, line, raw, Outcome.UNCHANGED, f"{stage.image} is pinned")
+                )
+                continue
             left.append(
                 LeftAlone(df.path, line, raw, Outcome.SKIPPED, "left alone: built from ARG")
             )

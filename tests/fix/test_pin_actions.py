@@ -56,7 +56,8 @@ def test_pins_with_version_comments_and_keeps_everything_else(world: World, tmp_
     pin_actions(repo, changes, ActionResolver(world.url), offline=False)
     new = changes.results()[".github/workflows/ci.yml"]
 
-    assert f"      - uses: actions/checkout@{world.second} # v4.2.2\n" in new
+    # The user's own comment survives after the version comment.
+    assert f"      - uses: actions/checkout@{world.second} # v4.2.2 the checkout\n" in new
     assert f"        uses: 'actions/checkout/sub/dir@{world.first}' # v4.1.0\n" in new
     assert (
         f"    uses: actions/checkout/.github/workflows/reusable.yml@{world.third} # release\n"
@@ -129,3 +130,17 @@ def test_invalid_yaml_is_reported_and_not_written(tmp_path: Path) -> None:
     assert changes.results() == {}
     assert changes.notes[0].outcome is Outcome.FAILED
     assert "invalid YAML" in changes.notes[0].message
+
+
+def test_version_comments_and_user_notes_are_told_apart() -> None:
+    from caulk.fix.pin_actions import UsesSite
+
+    def site(comment: str) -> UsesSite:
+        return UsesSite("w.yml", 1, 0, 0, "", "actions/checkout@v4", comment)
+
+    assert (site("# v4.2.2").comment_version, site("# v4.2.2").comment_note()) == ("v4.2.2", "")
+    assert site("# tag=v4.1.0").comment_version == "v4.1.0"
+    assert site("# v5.3.1 the toolchain").comment_note() == "the toolchain"
+    assert site("# the toolchain").comment_version is None
+    assert site("# the toolchain").comment_note() == "the toolchain"
+    assert site("# release").comment_note("release") == ""

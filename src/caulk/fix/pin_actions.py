@@ -29,7 +29,11 @@ _SHA = re.compile(r"^[0-9a-fA-F]{40}$")
 _VALUE = re.compile(
     r"(?P<q>['\"]?)(?P<value>[^'\"\s#]+)(?P=q)(?P<rest>[ \t]*(?:#[^\r\n]*)?)(?=\r?\n|$)"
 )
-_COMMENT_VERSION = re.compile(r"#\s*(?:tag[=:]\s*|pin@)?(?P<version>[^\s,;]+)")
+# A version comment: `# v4.2.2`, `# tag=v4`, `# pin@v4`, `# 1.2.3`; whatever follows is the
+# user's own note and is kept.
+_COMMENT_VERSION = re.compile(
+    r"#\s*(?:tag[=:]\s*|pin@)?(?P<version>v?\d[\w.+-]*)(?=[\s,;]|$)[,;]?\s*(?P<note>.*)$"
+)
 
 
 @dataclass(frozen=True)
@@ -57,8 +61,23 @@ class UsesSite:
 
     @property
     def comment_version(self) -> str | None:
+        """The version the trailing comment names (``# v4.2.2``), if it names one."""
         match = _COMMENT_VERSION.match(self.comment.strip())
         return match.group("version") if match else None
+
+    def comment_note(self, *refs: str) -> str:
+        """The user's own words in the trailing comment, without a leading version or ref.
+
+        ``refs`` are names that also count as the version part (``release`` for a branch).
+        """
+        text = self.comment.strip()
+        match = _COMMENT_VERSION.match(text)
+        if match:
+            return match.group("note").strip()
+        words = text.removeprefix("#").strip().split(None, 1)
+        if words and words[0] in refs:
+            return words[1].strip() if len(words) > 1 else ""
+        return " ".join(words)
 
 
 def workflow_paths(repo: Repository) -> list[str]:
@@ -176,7 +195,9 @@ def pin_actions(
 
 def _plan_edit(changes: ChangeSet, site: UsesSite, resolution: Resolution) -> None:
     new_value = f"{site.action}@{resolution.commit}"
-    replacement = f"{site.quote}{new_value}{site.quote} # {resolution.comment}"
+    own = site.comment_note(resolution.comment, site.ref)
+    note = f" {own}" if own else ""
+    replacement = f"{site.quote}{new_value}{site.quote} # {resolution.comment}{note}"
     current = f"{site.quote}{site.value}{site.quote} {site.comment}".rstrip()
     if replacement == current:
         changes.note(RULE_ID, site.path, site.line, Outcome.UNCHANGED, f"{site.value} is pinned")

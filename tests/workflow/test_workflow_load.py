@@ -227,3 +227,16 @@ def test_matrix_os_and_runs_on_forms() -> None:
     assert a.matrix_os == ("windows-latest", "windows-2022", "windows-2019")
     assert [label.value for label in a.runs_on] == ["${{ matrix.os }}"]
     assert [label.value for label in b.runs_on] == ["self-hosted", "linux"]
+
+
+def test_ruamel_warnings_about_the_users_yaml_stay_off_stderr() -> None:
+    """A reused anchor is the user's business; it must not print a Python warning."""
+    import warnings
+
+    from caulk.workflow.load import parse_workflow
+
+    text = "a: &x 1\nb: &x 2\njobs:\n  j:\n    runs-on: x\n    steps: []\n"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        parse_workflow(".github/workflows/w.yml", text)
+    assert [str(w.message) for w in caught] == []

@@ -23,6 +23,7 @@ from caulk.fix.engine import ChangeSet, Outcome
 from caulk.fix.generate import ProjectInfo
 from caulk.repo.checkout import Repository
 from caulk.results import AuditResult
+from caulk.yamlwarnings import quiet_yaml
 
 DEPENDABOT = ".github/dependabot.yml"
 LINT_CONFIG = "lint-config"
@@ -95,7 +96,8 @@ def _dependabot(repo: Repository, changes: ChangeSet) -> None:
         changes.note("CK3002", path, None, Outcome.FAILED, "could not read the file")
         return
     try:
-        document = YAML(typ="rt").load(text)
+        with quiet_yaml():
+            document = YAML(typ="rt").load(text)
     except YAMLError as exc:
         changes.note("CK3002", path, None, Outcome.FAILED, f"invalid YAML, not changed: {exc}")
         return

@@ -23,6 +23,7 @@ from caulk.findings import TextEdit
 from caulk.fix.actions import ActionResolver, Resolution, ResolveError
 from caulk.fix.engine import ChangeSet, Outcome, apply_edits
 from caulk.repo.checkout import Repository
+from caulk.yamlwarnings import quiet_yaml
 
 RULE_ID = "CK2001"
 _SHA = re.compile(r"^[0-9a-fA-F]{40}$")
@@ -93,7 +94,8 @@ def workflow_paths(repo: Repository) -> list[str]:
 
 def find_uses(path: str, text: str) -> list[UsesSite]:
     """Every job-level and step-level ``uses:`` in ``text``; raises YAMLError if invalid."""
-    document = YAML(typ="rt").load(text)
+    with quiet_yaml():
+        document = YAML(typ="rt").load(text)
     if not isinstance(document, CommentedMap):
         return []
     jobs = document.get("jobs")

@@ -11,6 +11,7 @@ from ruamel.yaml.error import YAMLError
 
 from caulk.fix.generate import ProjectInfo
 from caulk.repo.checkout import Repository
+from caulk.yamlwarnings import quiet_yaml
 
 _GITHUB_REMOTE = re.compile(
     r"^(?:https?://(?:[^@/]+@)?github\.com/|git@github\.com:|ssh://git@github\.com/)"
@@ -58,7 +59,8 @@ def image_from_workflows(repo: Repository) -> str | None:
         if text is None or "metadata-action" not in text:
             continue
         try:
-            data = YAML(typ="safe").load(text)
+            with quiet_yaml():
+                data = YAML(typ="safe").load(text)
         except YAMLError:
             continue
         jobs = data.get("jobs") if isinstance(data, dict) else None

@@ -70,6 +70,7 @@ from caulk.fix.workflow_text import (
 from caulk.workflow.expressions import Expression, UnclosedExpression, expressions, is_untrusted
 from caulk.workflow.load import workflow_set
 from caulk.workflow.model import Job, Permissions, PermissionsKind, Pos, Scalar, Step, Workflow
+from caulk.yamlwarnings import quiet_yaml
 
 TOP_PERMISSIONS = "CK2002"
 JOB_PERMISSIONS = "CK2003"
@@ -169,7 +170,8 @@ class _FileFixer:
     def create(cls, ctx: FixContext, workflow: Workflow, text: str) -> _FileFixer | None:
         path = workflow.path
         try:
-            root = next(iter(YAML(typ="rt", pure=True).load_all(text)), None)
+            with quiet_yaml():
+                root = next(iter(YAML(typ="rt", pure=True).load_all(text)), None)
         except Exception as exc:  # already parsed once by the model; be defensive anyway
             ctx.changes.note(UNPARSABLE, path, None, Outcome.FAILED, f"not changed: {exc}")
             return None

@@ -40,6 +40,7 @@ from caulk.workflow.model import (
     WorkflowFailure,
     WorkflowSet,
 )
+from caulk.yamlwarnings import quiet_yaml
 
 WORKFLOW_DIR = ".github/workflows"
 
@@ -99,9 +100,10 @@ def parse_workflow(path: str, text: str) -> Workflow | WorkflowFailure:
     yaml = YAML(typ="rt", pure=True)
     yaml.allow_duplicate_keys = False
     try:
-        documents = yaml.load_all(text)
-        # go-yaml's Unmarshal reads only the first document.
-        root: Any = next(iter(documents), None)
+        with quiet_yaml():
+            documents = yaml.load_all(text)
+            # go-yaml's Unmarshal reads only the first document.
+            root: Any = next(iter(documents), None)
     except Exception as exc:  # any parser error is bad input, never a traceback
         return _failure(path, exc)
     return _Builder(path, SourceText.of(text)).workflow(root)

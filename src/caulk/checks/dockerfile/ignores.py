@@ -17,6 +17,7 @@ from ruamel.yaml.error import YAMLError
 
 from caulk.dockerfile.model import ParsedDockerfile
 from caulk.repo.checkout import Repository
+from caulk.yamlwarnings import quiet_yaml
 
 _PRAGMA = re.compile(
     r"^[ \t]*hadolint[ \t]+(?:(global)[ \t]+)?ignore[ \t]*=[ \t]*"
@@ -73,7 +74,8 @@ def _load_config(repo: Repository) -> frozenset[str]:
         if text is None:
             return frozenset()
         try:
-            data = YAML(typ="safe", pure=True).load(text)
+            with quiet_yaml():
+                data = YAML(typ="safe", pure=True).load(text)
         except YAMLError as exc:
             repo.add_problem(name, f"invalid YAML: {exc.__class__.__name__}")
             return frozenset()

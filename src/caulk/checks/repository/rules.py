@@ -42,6 +42,7 @@ from ruamel.yaml.error import YAMLError
 from caulk.checks.registry import register_rule, rule_pack
 from caulk.findings import Confidence, Finding, Location, Rule, Severity
 from caulk.repo.checkout import Repository
+from caulk.yamlwarnings import quiet_yaml
 
 _SCORECARD_DOCS = "https://github.com/ossf/scorecard/blob/main/docs/checks.md"
 
@@ -265,7 +266,8 @@ def _dependabot(repo: Repository, path: str) -> UpdateConfig:
         return UpdateConfig("Dependabot", path, frozenset())
     yaml = YAML(typ="rt", pure=True)
     try:
-        document = yaml.load(text)
+        with quiet_yaml():
+            document = yaml.load(text)
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

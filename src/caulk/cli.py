@@ -17,7 +17,13 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from caulk.cli_options import InsecureOption, MirrorOption, OutputOption, PlatformOption
+from caulk.cli_options import (
+    InsecureOption,
+    MirrorOption,
+    OfflineCacheOption,
+    OutputOption,
+    PlatformOption,
+)
 
 app = typer.Typer(
     name="caulk",
@@ -244,9 +250,7 @@ def inspect(
     ] = False,
     registry_mirror: MirrorOption = None,
     insecure_registry: InsecureOption = None,
-    offline: Annotated[
-        bool, typer.Option("--offline", help="Never use the network (cached blobs only).")
-    ] = False,
+    offline: OfflineCacheOption = False,
 ) -> None:
     """Print an image's facts: config, layers, sizes, base-image hints, attestations."""
     from caulk.image.facts import render_json, render_text
@@ -302,9 +306,7 @@ def sbom(
     ] = False,
     registry_mirror: MirrorOption = None,
     insecure_registry: InsecureOption = None,
-    offline: Annotated[
-        bool, typer.Option("--offline", help="Never use the network (cached blobs only).")
-    ] = False,
+    offline: OfflineCacheOption = False,
 ) -> None:
     """List every package in an image as an SBOM (docs/sbom.md)."""
     from caulk.repo.checkout import InputError

@@ -27,3 +27,6 @@ InsecureOption = Annotated[
     list[str] | None,
     typer.Option("--insecure-registry", help="HOST:PORT on loopback reached over plain HTTP."),
 ]
+OfflineCacheOption = Annotated[
+    bool, typer.Option("--offline", help="Never use the network (cached blobs only).")
+]

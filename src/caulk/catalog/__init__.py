@@ -14,7 +14,7 @@ from __future__ import annotations
 from caulk.catalog.apk import INSTALLED as APK_INSTALLED
 from caulk.catalog.apk import ApkCataloger
 from caulk.catalog.dpkg import DpkgCataloger
-from caulk.catalog.gobinary import GoBinaryCataloger
+from caulk.catalog.gobinary import BIN_PREFIXES, GoBinaryCataloger
 from caulk.catalog.interface import CatalogContext, Cataloger
 from caulk.catalog.java import JavaCataloger
 from caulk.catalog.models import Catalog, OperatingSystem, Package
@@ -63,16 +63,7 @@ _SUFFIXES = (
     "/package.json",
     "/copyright",
 )
-_PREFIXES = (
-    "var/lib/dpkg/status",
-    "bin/",
-    "sbin/",
-    "usr/bin/",
-    "usr/sbin/",
-    "usr/local/bin/",
-    "usr/local/sbin/",
-    "ko-app/",
-)
+_PREFIXES = ("var/lib/dpkg/status", *BIN_PREFIXES)
 _EXACT = frozenset((*OS_RELEASE_PATHS, *EXTRA_PATHS, *APK_INSTALLED, *RPM_DATABASES))
 
 

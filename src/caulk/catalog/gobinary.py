@@ -35,7 +35,8 @@ from caulk.catalog.purl import purl
 
 MAGIC = b"\xff Go buildinf:"
 MAX_BINARY_BYTES = 512 * 1024 * 1024
-_BIN_PREFIXES = (
+# Where Go binaries are looked for (as trivy does); the image reader keeps these bodies.
+BIN_PREFIXES = (
     "bin/",
     "sbin/",
     "usr/bin/",
@@ -251,7 +252,7 @@ class GoBinaryCataloger(Cataloger):
     name = "go-binary"
 
     def wants(self, path: str) -> bool:
-        if path.startswith(_BIN_PREFIXES):
+        if path.startswith(BIN_PREFIXES):
             return True
         if "/bin/" in path or "/sbin/" in path or "/libexec/" in path:
             return True

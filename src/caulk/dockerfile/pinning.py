@@ -93,14 +93,7 @@ def _contains_commands(text: str) -> bool:
 
 def scorecard_scans_from(path: str, text: str) -> bool:
     """Whether Scorecard reads this file's ``FROM`` lines (``validateDockerfilesPinning``)."""
-    return (
-        scorecard_sees(path)
-        and not is_vendored(path)
-        and not path.endswith(_SOURCE_EXTENSIONS)
-        and not _is_shell_script(path, text)
-        and _contains_commands(text)
-        and not is_scorecard_template(path)
-    )
+    return scorecard_scans_run(path, text) and not is_scorecard_template(path)
 
 
 def scorecard_scans_run(path: str, text: str) -> bool:

@@ -19,9 +19,11 @@ from caulk.compare import Comparison, PackageChange
 from caulk.policy.model import Status
 from caulk.render.scan_common import (
     count_badges,
+    count_with_delta,
     delta_text,
     human_size,
     short_digest,
+    size_with_delta,
     vulnerability_badge,
 )
 
@@ -48,12 +50,8 @@ def _overview(c: Comparison) -> list[str]:
         for level in ("critical", "high", "medium", "low")
         if c.counts_delta[level]
     )
-    size_b = human_size(b.compressed_size)
-    if c.size_delta:
-        size_b += f" ({'+' if c.size_delta > 0 else ''}{human_size(c.size_delta)})"
-    packages_b = str(len(c.b.packages))
-    if c.package_delta:
-        packages_b += f" ({delta_text(c.package_delta)})"
+    size_b = size_with_delta(b.compressed_size, c.size_delta)
+    packages_b = count_with_delta(len(c.b.packages), c.package_delta)
     rows = [
         "| Image reference | " + f"{_code(a.reference)} | {_code(b.reference)} |",
         "|-----------------|---------------------------|---------------------------|",

@@ -13,7 +13,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from caulk.compare import Comparison
-from caulk.render.scan_common import counts_text, delta_text, human_size, short_digest
+from caulk.render.scan_common import (
+    count_with_delta,
+    counts_text,
+    delta_text,
+    human_size,
+    short_digest,
+    size_with_delta,
+)
 from caulk.scan import ScanResult
 
 
@@ -37,12 +44,8 @@ def overview_rows(c: Comparison) -> list[tuple[str, str, str]]:
     def tagged(result: ScanResult) -> str:
         return result.image.tag or "—"
 
-    size_b = human_size(b.compressed_size)
-    if c.size_delta:
-        size_b += f" ({'+' if c.size_delta > 0 else ''}{human_size(c.size_delta)})"
-    packages_b = str(len(c.b.packages))
-    if c.package_delta:
-        packages_b += f" ({delta_text(c.package_delta)})"
+    size_b = size_with_delta(b.compressed_size, c.size_delta)
+    packages_b = count_with_delta(len(c.b.packages), c.package_delta)
     rows = [
         ("", "Analyzed Image", "Comparison Image"),
         ("Target", b.reference, a.reference),

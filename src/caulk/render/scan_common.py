@@ -114,3 +114,16 @@ def short_digest(digest: str | None) -> str:
 def osv_url(vuln_id: str) -> str:
     """Where to read about a vulnerability."""
     return f"https://osv.dev/vulnerability/{quote(vuln_id, safe='')}"
+
+
+def size_with_delta(size: int | None, delta: int | None) -> str:
+    """``56.8 MiB (+1.2 MiB)``: image B's size and its change from A."""
+    text = human_size(size)
+    if delta:
+        text += f" ({'+' if delta > 0 else ''}{human_size(delta)})"
+    return text
+
+
+def count_with_delta(count: int, delta: int) -> str:
+    """``124 (+2)``: image B's package count and its change from A."""
+    return f"{count} ({delta_text(delta)})" if delta else str(count)

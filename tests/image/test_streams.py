@@ -10,13 +10,20 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import sys
 import threading
 
 import pytest
 import zstandard
 
 from caulk.image.errors import DigestMismatchError, LayerError
-from caulk.image.streams import DEFAULT_LIMITS, THREAD_CHUNK, Budget, DecompressedStream
+from caulk.image.streams import (
+    DEFAULT_LIMITS,
+    HANDOVER_SECONDS,
+    THREAD_CHUNK,
+    Budget,
+    DecompressedStream,
+)
 from caulk.image.streams import VerifyingReader as Reader
 from caulk.image.tarstream import TarReader
 from tests.image.synthetic import raw_header
@@ -106,6 +113,20 @@ def test_closing_early_stops_the_reader_thread() -> None:
     assert source.read(512) == blob[:512]
     source.close()
     assert not any(t.name == "caulk-layer-reader" for t in threading.enumerate())
+
+
+def test_the_gil_switch_interval_is_short_only_while_a_layer_streams() -> None:
+    # the helper thread must not wait 5 ms for the GIL after every chunk (convoy effect)
+    before = sys.getswitchinterval()
+    first = stream(PAYLOAD * 4, threaded=True)
+    second = stream(PAYLOAD * 4, threaded=True)
+    assert sys.getswitchinterval() == pytest.approx(min(before, HANDOVER_SECONDS))
+    first.close()
+    assert sys.getswitchinterval() == pytest.approx(min(before, HANDOVER_SECONDS))  # second still streams
+    second.close()
+    assert sys.getswitchinterval() == before
+    with stream(PAYLOAD, threaded=False):
+        assert sys.getswitchinterval() == before  # nothing to hand over to
 
 
 def tar_of(*blocks: bytes) -> bytes:

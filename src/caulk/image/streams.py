@@ -17,6 +17,7 @@ import contextlib
 import dataclasses
 import hashlib
 import queue
+import sys
 import threading
 import zlib
 from collections.abc import Iterator
@@ -28,6 +29,8 @@ CHUNK = 1 << 20
 THREAD_CHUNK = 4 << 20
 """Chunk size on the helper thread: fewer, larger chunks mean fewer GIL hand-overs."""
 QUEUE_CHUNKS = 4
+HANDOVER_SECONDS = 0.0001
+"""GIL switch interval while a helper thread streams a layer (see :class:`_QuickHandover`)."""
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 
@@ -162,6 +165,38 @@ class Budget:
             )
 
 
+class _QuickHandover:
+    """Shorten the interpreter's GIL switch interval while layer helper threads run.
+
+    The helper thread needs the GIL briefly after every read, hash and decompression call
+    (each releases it). With the default 5 ms interval, a main thread busy parsing tar headers
+    keeps it that long each time, so the helper spends most of its time waiting and the two
+    cores take turns instead of working together ("convoy effect"): measured on a 135 MB
+    uncompressed layer, 0.273 s with the default against 0.183 s at 0.1 ms, which is the time
+    with hashing switched off altogether (benchmarks/bench_sbom.py). The previous interval is
+    restored when the last stream closes; nested and concurrent streams are counted.
+    """
+
+    _lock = threading.Lock()
+    _active = 0
+    _previous = 0.0
+
+    @classmethod
+    def enter(cls) -> None:
+        with cls._lock:
+            if cls._active == 0:
+                cls._previous = sys.getswitchinterval()
+                sys.setswitchinterval(min(cls._previous, HANDOVER_SECONDS))
+            cls._active += 1
+
+    @classmethod
+    def leave(cls) -> None:
+        with cls._lock:
+            cls._active -= 1
+            if cls._active == 0:
+                sys.setswitchinterval(cls._previous)
+
+
 class DecompressedStream:
     """``read(n)``/``read_into(n, sink)`` over a compressed (or plain) stream.
 
@@ -204,6 +239,7 @@ class DecompressedStream:
             self._thread = threading.Thread(
                 target=self._pump, args=(chunks,), name="caulk-layer-reader", daemon=True
             )
+            _QuickHandover.enter()
             self._thread.start()
         else:
             self._inline: Iterator[bytes] = chunks
@@ -381,6 +417,7 @@ class DecompressedStream:
                 self._queue.get(timeout=0.05)
         thread.join()
         self._thread = None
+        _QuickHandover.leave()
 
     def __enter__(self) -> DecompressedStream:
         return self

@@ -1,6 +1,6 @@
 """``python -m caulk``."""
 
-from caulk.cli import main
+from caulk.entry import main
 
 if __name__ == "__main__":  # worker processes (multiprocessing spawn) import this module too
     main()

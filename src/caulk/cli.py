@@ -56,18 +56,14 @@ def fail_input(message: str) -> NoReturn:
 
 
 def write_output(text: str, output: Path | None) -> None:
-    """Write ``text`` to ``output`` atomically, or to stdout."""
-    if output is None:
-        sys.stdout.write(text)
-        if text and not text.endswith("\n"):
-            sys.stdout.write("\n")
-        return
-    from caulk.fsutil import atomic_write_text
+    """Write ``text`` to ``output`` atomically, or to stdout; exit 2 if it cannot be written."""
+    from caulk.cli_io import write_output as write
+    from caulk.errors import InputError
 
     try:
-        atomic_write_text(output, text if text.endswith("\n") else text + "\n")
-    except OSError as exc:
-        fail_input(f"{output}: cannot write: {exc.strerror or exc}")
+        write(text, output)
+    except InputError as exc:
+        fail_input(str(exc))
 
 
 @app.command()
@@ -103,8 +99,8 @@ def audit(
     """Audit a repository offline: Scorecard-compatible score, findings, and a plan."""
     from caulk.audit import run_audit
     from caulk.config import load_config
+    from caulk.errors import InputError
     from caulk.findings import Severity
-    from caulk.repo.checkout import InputError
 
     threshold: Severity | None = None
     if fail_on is not None:
@@ -172,9 +168,9 @@ def fix(
     """Fix a repository in place: pin actions and images, harden workflows and Dockerfiles,
     and add the missing policy files. Exit 0 when everything requested was fixed, 1 when
     something could not be, 2 on bad input."""
+    from caulk.errors import InputError
     from caulk.fix.engine import Outcome
     from caulk.fix.run import FixOptions, run_fix
-    from caulk.repo.checkout import InputError
 
     if not path.is_dir():
         fail_input(f"{path}: no such directory")
@@ -253,10 +249,10 @@ def inspect(
     offline: OfflineCacheOption = False,
 ) -> None:
     """Print an image's facts: config, layers, sizes, base-image hints, attestations."""
+    from caulk.errors import InputError
     from caulk.image.facts import render_json, render_text
     from caulk.image.open import open_image
     from caulk.registry.options import RegistryOptions
-    from caulk.repo.checkout import InputError
 
     try:
         options = RegistryOptions.from_cli(
@@ -309,28 +305,23 @@ def sbom(
     offline: OfflineCacheOption = False,
 ) -> None:
     """List every package in an image as an SBOM (docs/sbom.md)."""
-    from caulk.repo.checkout import InputError
-    from caulk.sbom import render
-    from caulk.sbom.document import document_time
-    from caulk.sbom.generate import catalog_image
+    from caulk.cli_sbom import run_sbom
+    from caulk.errors import InputError
 
     try:
-        options = None
-        # caulk.registry.client imports httpx (~0.1 s); a local image without registry
-        # options never needs it
-        local = image.startswith(("dir:", "oci:", "docker-archive:", "oci-archive:"))
-        if not local or registry_mirror or insecure_registry or offline:
-            from caulk.registry.options import RegistryOptions
-
-            options = RegistryOptions.from_cli(
-                mirrors=registry_mirror, insecure=insecure_registry, offline=offline
-            )
-        result = catalog_image(image, platform=platform, registry_options=options)
+        warnings = run_sbom(
+            image,
+            output_format=output_format.value,
+            output=output,
+            platform=platform,
+            timestamp=timestamp,
+            registry_mirror=registry_mirror,
+            insecure_registry=insecure_registry,
+            offline=offline,
+        )
     except InputError as exc:
         fail_input(str(exc))
-    text = render(result.catalog, result.subject, output_format.value, document_time(timestamp))
-    write_output(text, output)
-    for warning in result.warnings:
+    for warning in warnings:
         typer.echo(f"caulk: warning: {warning}", err=True)
 
 

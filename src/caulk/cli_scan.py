@@ -91,9 +91,9 @@ def _options(
 ) -> ScanOptions:
     from caulk.cli import fail_input
     from caulk.config import load_config
+    from caulk.errors import InputError
     from caulk.policy import load_settings
     from caulk.registry.options import RegistryOptions
-    from caulk.repo.checkout import InputError
     from caulk.scan import ScanOptions
 
     try:
@@ -164,8 +164,8 @@ def scan(
 ) -> None:
     """Scan an image: packages, vulnerabilities (offline OSV database), policies, health grade."""
     from caulk.cli import fail_input, write_output
+    from caulk.errors import InputError
     from caulk.render.scan_formats import render_scan
-    from caulk.repo.checkout import InputError
     from caulk.scan import scan_image
     from caulk.vuln.severity import LEVEL_RANK
 
@@ -233,7 +233,7 @@ def compare(
     """Compare two images: sizes, packages, vulnerabilities, labels, policies and grades."""
     from caulk.cli import fail_input, write_output
     from caulk.compare import compare_results
-    from caulk.repo.checkout import InputError
+    from caulk.errors import InputError
     from caulk.scan import scan_image
 
     conditions: set[str] = set()

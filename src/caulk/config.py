@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from caulk.errors import InputError
 from caulk.findings import Finding, Severity
-from caulk.repo.checkout import InputError
 
 _KNOWN_KEYS = frozenset(
     {"select", "ignore", "per-path-ignores", "exclude", "ignore-paths", "fail-on", "policies"}

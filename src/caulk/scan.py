@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from caulk.catalog.models import OperatingSystem, Package
+from caulk.errors import InputError
 from caulk.policy import PolicySetting, evaluate_policies
 from caulk.policy.base import find_base_image
 from caulk.policy.grade import Grade, compute_grade
 from caulk.policy.model import AttestationFacts, BaseImage, PolicyInput, PolicyResult
-from caulk.repo.checkout import InputError
 from caulk.vuln.matcher import AdvisorySource, Vulnerability, match_packages
 from caulk.vuln.severity import LEVELS
 from caulk.vuln.vex import (

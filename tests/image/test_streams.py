@@ -121,8 +121,8 @@ def test_the_gil_switch_interval_is_short_only_while_a_layer_streams() -> None:
     first = stream(PAYLOAD * 4, threaded=True)
     second = stream(PAYLOAD * 4, threaded=True)
     assert sys.getswitchinterval() == pytest.approx(min(before, HANDOVER_SECONDS))
-    first.close()
-    assert sys.getswitchinterval() == pytest.approx(min(before, HANDOVER_SECONDS))  # second still streams
+    first.close()  # the second still streams
+    assert sys.getswitchinterval() == pytest.approx(min(before, HANDOVER_SECONDS))
     second.close()
     assert sys.getswitchinterval() == before
     with stream(PAYLOAD, threaded=False):

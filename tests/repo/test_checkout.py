@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from caulk.repo.checkout import MAX_TEXT_BYTES, InputError, Repository
+from caulk.errors import InputError
+from caulk.repo.checkout import MAX_TEXT_BYTES, Repository
 
 
 def test_listing_follows_go_walk_lexical_order(tmp_path: Path) -> None:

@@ -1,12 +1,12 @@
 """Errors raised while reading images: each names the image part and the problem.
 
-Every error is a :class:`caulk.repo.checkout.InputError`, so the CLI reports it on one line and
+Every error is a :class:`caulk.errors.InputError`, so the CLI reports it on one line and
 exits with code 2.
 """
 
 from __future__ import annotations
 
-from caulk.repo.checkout import InputError
+from caulk.errors import InputError
 
 
 class ImageError(InputError):

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
+from caulk.errors import InputError
 from caulk.policy import (
     approved_base,
     attestations,
@@ -51,7 +52,6 @@ from caulk.policy import (
     stale_base,
 )
 from caulk.policy.model import Outcome, PolicyInput, PolicyResult, Status
-from caulk.repo.checkout import InputError
 
 __all__ = [
     "POLICIES",

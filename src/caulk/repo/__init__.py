@@ -1,5 +1,6 @@
 """Sources for the audit: a checkout on disk and its git history."""
 
-from caulk.repo.checkout import InputError, Repository
+from caulk.errors import InputError
+from caulk.repo.checkout import Repository
 
 __all__ = ["InputError", "Repository"]

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
+from caulk.errors import InputError
 from caulk.findings import Problem
 
 T = TypeVar("T")
@@ -27,10 +28,6 @@ MAX_FILES = 200_000
 """Stop listing after this many files; a checkout larger than this is reported."""
 
 _SKIP_DIRS = frozenset({".git"})
-
-
-class InputError(Exception):
-    """Bad input the user must fix (exit code 2): the message names the file and problem."""
 
 
 class Repository:

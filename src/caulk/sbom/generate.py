@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from caulk.catalog import catalog, wanted_path
 from caulk.catalog.models import Catalog
-from caulk.repo.checkout import InputError
+from caulk.errors import InputError
 from caulk.sbom.document import SbomSubject
 
 if TYPE_CHECKING:

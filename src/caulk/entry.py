@@ -19,6 +19,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs ~8 ms to import, and every caulk run imports this module
+    from typing import NoReturn
+
 SBOM_OPTIONS: dict[str, tuple[str, str]] = {
     "--format": ("output_format", "choice"),
     "-f": ("output_format", "choice"),
@@ -124,19 +128,36 @@ def parse_sbom(args: list[str]) -> SbomCommand | None:
     return command
 
 
+def _run_and_exit(command: SbomCommand) -> NoReturn:
+    """Run a parsed ``caulk sbom`` as a short-lived process and leave without tear-down.
+
+    The garbage collector stays off: a run allocates tens of thousands of small objects (one
+    per tar member) and no reference cycles worth collecting, so generational passes are pure
+    cost. At the end the output is already on disk (written atomically) or flushed, and the
+    layer threads are joined, so the interpreter's tear-down (freeing every module, object
+    and class one by one, ~25 ms here) is skipped with ``os._exit``.
+    """
+    import gc
+    import os
+
+    gc.disable()
+    try:
+        code = command.run()
+    except KeyboardInterrupt:
+        sys.stderr.write("caulk: interrupted\n")
+        code = EXIT_INTERRUPTED
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def main() -> None:
-    """Console entry point."""
+    """Console entry point (a ``caulk sbom`` run ends the process: call it only as one)."""
     argv = sys.argv[1:]
     if argv[:1] == ["sbom"]:
         command = parse_sbom(argv[1:])
         if command is not None:
-            try:
-                code = command.run()
-            except KeyboardInterrupt:
-                sys.stderr.write("caulk: interrupted\n")
-                code = EXIT_INTERRUPTED
-            sys.stdout.flush()
-            sys.exit(code)
+            _run_and_exit(command)
     from caulk.cli import main as typer_main
 
     typer_main()

@@ -12,6 +12,8 @@ import hashlib
 import io
 import sys
 import threading
+from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 import zstandard
@@ -23,6 +25,9 @@ from caulk.image.streams import (
     THREAD_CHUNK,
     Budget,
     DecompressedStream,
+    FileRegion,
+    MappedLayer,
+    open_layer,
 )
 from caulk.image.streams import VerifyingReader as Reader
 from caulk.image.tarstream import TarReader
@@ -166,3 +171,80 @@ def test_a_malformed_pax_uid_is_a_layer_error() -> None:
     pax = raw_header("PaxHeaders/f", len(pax_body), b"x") + pax_body.ljust(512, b"\0")
     with pytest.raises(LayerError, match="invalid PAX uid 'root'"):
         members(tar_of(pax, raw_header("f", 0)))
+
+
+# -- uncompressed layers in local files: read through a memory map ---------------------------
+
+
+def file_reader(
+    path: Path, offset: int, length: int, claimed: str, size: int | None
+) -> tuple[Reader, BinaryIO]:
+    fh = path.open("rb")
+    fh.seek(offset)
+    region = FileRegion(fh.fileno(), offset, length)
+    return Reader(fh, claimed, size, region=region), fh
+
+
+@pytest.mark.parametrize("offset", [0, 1536, 4096 + 512])
+def test_a_plain_layer_in_a_file_is_mapped_and_verified(tmp_path: Path, offset: int) -> None:
+    path = tmp_path / "archive.tar"
+    path.write_bytes(b"\0" * offset + PAYLOAD + b"trailing bytes of the outer archive")
+    reader, fh = file_reader(path, offset, len(PAYLOAD), digest(PAYLOAD), len(PAYLOAD))
+    with fh, open_layer(reader, Budget(1 << 40), "layer 1") as source:
+        assert isinstance(source, MappedLayer)
+        assert read_back(source) == PAYLOAD
+        source.finish()
+        assert source.total_out == len(PAYLOAD)
+
+
+def test_a_mapped_layer_that_does_not_match_its_digest_fails_at_its_end(tmp_path: Path) -> None:
+    path = tmp_path / "layer.tar"
+    path.write_bytes(PAYLOAD)
+    wrong = digest(b"something else")
+    reader, fh = file_reader(path, 0, len(PAYLOAD), wrong, len(PAYLOAD))
+    with fh, open_layer(reader, Budget(1 << 40), "layer 1") as source:
+        assert isinstance(source, MappedLayer)
+        assert source.read(1000) == PAYLOAD[:1000]
+        with pytest.raises(DigestMismatchError, match=wrong):
+            source.finish()
+
+
+@pytest.mark.parametrize("declared", [len(PAYLOAD) - 1, len(PAYLOAD) + 1])
+def test_a_mapped_layer_of_another_size_than_declared_fails(tmp_path: Path, declared: int) -> None:
+    path = tmp_path / "layer.tar"
+    path.write_bytes(PAYLOAD)
+    reader, fh = file_reader(path, 0, len(PAYLOAD), digest(PAYLOAD), declared)
+    with (
+        fh,
+        open_layer(reader, Budget(1 << 40), "layer 1") as source,
+        pytest.raises(DigestMismatchError, match=r"declared size|descriptor says"),
+    ):
+        source.finish()
+
+
+def test_a_compressed_layer_in_a_file_is_streamed(tmp_path: Path) -> None:
+    blob = gzip.compress(PAYLOAD, compresslevel=1)
+    path = tmp_path / "layer.tar.gz"
+    path.write_bytes(blob)
+    reader, fh = file_reader(path, 0, len(blob), digest(blob), len(blob))
+    with fh, open_layer(reader, Budget(1 << 40), "layer 1") as source:
+        assert isinstance(source, DecompressedStream)
+        assert read_back(source) == PAYLOAD
+
+
+def test_a_file_shorter_than_its_layer_is_streamed_and_reported(tmp_path: Path) -> None:
+    path = tmp_path / "layer.tar"
+    path.write_bytes(PAYLOAD[:5000])  # truncated before caulk opened it
+    reader, fh = file_reader(path, 0, len(PAYLOAD), digest(PAYLOAD), len(PAYLOAD))
+    with fh, open_layer(reader, Budget(1 << 40), "layer 1") as source:
+        assert isinstance(source, DecompressedStream)
+        with pytest.raises(DigestMismatchError, match="5000 bytes"):
+            source.finish()
+
+
+def test_the_budget_counts_a_mapped_layer(tmp_path: Path) -> None:
+    path = tmp_path / "layer.tar"
+    path.write_bytes(PAYLOAD)
+    reader, fh = file_reader(path, 0, len(PAYLOAD), digest(PAYLOAD), len(PAYLOAD))
+    with fh, pytest.raises(LayerError, match="uncompressed bytes"):
+        open_layer(reader, Budget(len(PAYLOAD) - 1), "layer 1")

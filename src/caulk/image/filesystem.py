@@ -43,6 +43,7 @@ from caulk.image.streams import (
     DecompressedStream,
     Limits,
     VerifyingReader,
+    open_layer,
 )
 from caulk.image.tarstream import TarReader
 
@@ -178,7 +179,7 @@ class ImageFilesystem:
         devices: list[str] = []
         with (
             self._layers[index].open() as reader,
-            DecompressedStream(reader, budget, what, threaded=True) as stream,
+            open_layer(reader, budget, what) as stream,
         ):
             tar = TarReader(stream, self._limits, what)
             while (member := tar.next_member()) is not None:

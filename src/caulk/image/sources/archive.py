@@ -41,7 +41,13 @@ from caulk.image.sources import (
     select_layout_entry,
     virtual_index,
 )
-from caulk.image.streams import DEFAULT_LIMITS, GZIP_MAGIC, ZSTD_MAGIC, VerifyingReader
+from caulk.image.streams import (
+    DEFAULT_LIMITS,
+    GZIP_MAGIC,
+    ZSTD_MAGIC,
+    FileRegion,
+    VerifyingReader,
+)
 from caulk.image.tarstream import TarReader
 
 _HEX_NAME = re.compile(r"(?:^|/)(?:blobs/sha256/)?([a-f0-9]{64})(?:\.json)?$")
@@ -307,4 +313,7 @@ class ArchiveSource(ImageSource):
         if entry is None:
             raise ImageError(f"{self.path}: blob {digest} is missing from the archive")
         with self.path.open("rb") as fh:
-            yield VerifyingReader(_Slice(fh, entry.offset, entry.size), digest, size, digest)
+            region = FileRegion(fh.fileno(), entry.offset, entry.size)
+            yield VerifyingReader(
+                _Slice(fh, entry.offset, entry.size), digest, size, digest, region=region
+            )

@@ -8,6 +8,7 @@ blob pointing elsewhere is refused), so a crafted ``index.json`` cannot read hos
 from __future__ import annotations
 
 import contextlib
+import os
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +22,7 @@ from caulk.image.sources import (
     select_layout_entry,
     virtual_index,
 )
-from caulk.image.streams import DEFAULT_LIMITS, VerifyingReader, read_verified
+from caulk.image.streams import DEFAULT_LIMITS, FileRegion, VerifyingReader, read_verified
 
 
 class OciLayoutSource(ImageSource):
@@ -75,7 +76,8 @@ class OciLayoutSource(ImageSource):
     def open_blob(self, digest: str, size: int | None) -> Iterator[VerifyingReader]:
         path = self._blob_path(digest)
         with path.open("rb") as fh:
-            yield VerifyingReader(fh, digest, size, digest)
+            region = FileRegion(fh.fileno(), 0, os.fstat(fh.fileno()).st_size)
+            yield VerifyingReader(fh, digest, size, digest, region=region)
 
     def read_blob(self, digest: str, size: int | None, what: str) -> bytes:
         with self.open_blob(digest, size) as reader:

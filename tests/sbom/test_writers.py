@@ -176,3 +176,12 @@ def test_cli_sbom_of_a_directory(tmp_path: Path) -> None:
     result = runner.invoke(app, ["sbom", f"dir:{tmp_path / 'missing'}"])
     assert result.exit_code == 2
     assert "not a directory" in result.output
+
+
+@pytest.mark.parametrize("name", ["", "caulk:cyclonedx:abc", "caulk:spdx:" + "f" * 64, "ünïcode"])
+def test_url_uuid5_is_the_standard_library_s(name: str) -> None:
+    import uuid
+
+    from caulk.sbom.document import url_uuid5
+
+    assert url_uuid5(name) == str(uuid.uuid5(uuid.NAMESPACE_URL, name))

@@ -27,11 +27,11 @@ from __future__ import annotations
 import re
 import struct
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 
 from caulk.catalog.interface import CatalogContext, Cataloger
 from caulk.catalog.models import Package
 from caulk.catalog.purl import purl
+from caulk.records import record
 
 MAGIC = b"\xff Go buildinf:"
 MAX_BINARY_BYTES = 512 * 1024 * 1024
@@ -53,7 +53,7 @@ class BuildInfoError(ValueError):
     """Build info found but not decodable."""
 
 
-@dataclass(frozen=True)
+@record
 class Module:
     """One module line of the build info."""
 
@@ -62,15 +62,15 @@ class Module:
     checksum: str = ""
 
 
-@dataclass
 class BuildInfo:
-    """What ``go version -m`` prints."""
+    """What ``go version -m`` prints (filled in while the build info is parsed)."""
 
-    go_version: str
-    path: str = ""
-    main: Module | None = None
-    deps: list[Module] = field(default_factory=list)
-    settings: dict[str, str] = field(default_factory=dict)
+    def __init__(self, go_version: str, path: str = "", main: Module | None = None) -> None:
+        self.go_version = go_version
+        self.path = path
+        self.main = main
+        self.deps: list[Module] = []
+        self.settings: dict[str, str] = {}
 
 
 class _Elf:

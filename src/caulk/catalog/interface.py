@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 
 from caulk.catalog.models import OperatingSystem, Package
 from caulk.catalog.source import FileSource, FileStat
@@ -21,16 +20,16 @@ MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 """Largest single manifest read (METADATA, package.json, copyright, pom.properties)."""
 
 
-@dataclass
 class CatalogContext:
     """What a cataloger may use besides its files: the OS, and a place to put warnings."""
 
-    fs: FileSource
-    """The filesystem being catalogued."""
-    os: OperatingSystem | None = None
-    """The operating system found by :mod:`caulk.catalog.osrelease`, if any."""
-    warnings: list[str] = field(default_factory=list)
-    """Collected ``path: reason`` messages."""
+    def __init__(self, fs: FileSource, os: OperatingSystem | None = None) -> None:
+        self.fs = fs
+        """The filesystem being catalogued."""
+        self.os = os
+        """The operating system found by :mod:`caulk.catalog.osrelease`, if any."""
+        self.warnings: list[str] = []
+        """Collected ``path: reason`` messages."""
 
     def warn(self, path: str, message: str) -> None:
         """Record that ``path`` could not be (fully) read and why."""

@@ -8,10 +8,10 @@ purl carries the ecosystem's own spelling (Trivy's shape for OS packages: the ep
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from caulk.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Package:
     """One installed package, as one package database or manifest records it."""
 
@@ -51,7 +51,7 @@ class Package:
         return (self.type, self.name, self.version, self.purl, self.locations)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OperatingSystem:
     """The distribution an image is built on (``etc/os-release``)."""
 
@@ -69,7 +69,7 @@ class OperatingSystem:
     """os-release ``VERSION_CODENAME`` (``bookworm``), if any."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Catalog:
     """Everything found in one filesystem, in a deterministic order."""
 
@@ -77,5 +77,5 @@ class Catalog:
     """Packages sorted by :attr:`Package.sort_key`."""
     os: OperatingSystem | None = None
     """The operating system, if an os-release file was found."""
-    warnings: tuple[str, ...] = field(default=())
+    warnings: tuple[str, ...] = ()
     """Malformed or oversized inputs that were skipped (``path: reason``)."""

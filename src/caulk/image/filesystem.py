@@ -32,7 +32,6 @@ Limits (total uncompressed bytes, per-file size, header size, member count) rais
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Protocol
 
@@ -46,6 +45,7 @@ from caulk.image.streams import (
     open_layer,
 )
 from caulk.image.tarstream import TarReader
+from caulk.records import record
 
 MAX_SYMLINK_HOPS = 40
 MAX_WARNINGS = 200
@@ -67,7 +67,7 @@ class LayerHandle(Protocol):
     def open(self) -> contextlib.AbstractContextManager[VerifyingReader]: ...
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class FileInfo:
     """Metadata of one path in the final filesystem."""
 
@@ -87,18 +87,63 @@ class FileInfo:
         return self.kind == "file" and bool(self.mode & 0o111)
 
 
-@dataclasses.dataclass(slots=True)
 class _Node:
-    kind: str
-    size: int
-    mode: int
-    uid: int
-    gid: int
-    link: str
-    layer: int
-    data_layer: int
-    data_ordinal: int
-    body: bytes | None = None
+    """One path of the final filesystem (one is made per tar member: a plain slotted class)."""
+
+    __slots__ = (
+        "body",
+        "data_layer",
+        "data_ordinal",
+        "gid",
+        "kind",
+        "layer",
+        "link",
+        "mode",
+        "size",
+        "uid",
+    )
+
+    def __init__(
+        self,
+        kind: str,
+        size: int,
+        mode: int,
+        uid: int,
+        gid: int,
+        link: str,
+        layer: int,
+        data_layer: int,
+        data_ordinal: int,
+        body: bytes | None = None,
+    ) -> None:
+        self.kind = kind
+        self.size = size
+        self.mode = mode
+        self.uid = uid
+        self.gid = gid
+        self.link = link
+        self.layer = layer
+        """Index of the layer that wrote this path."""
+        self.data_layer = data_layer
+        """Index of the layer, and position in it, that holds the bytes (a hard link's
+        target's)."""
+        self.data_ordinal = data_ordinal
+        self.body = body
+
+    def linked_from(self, layer: int) -> _Node:
+        """This file as a hard link made in ``layer``: same bytes, same owner."""
+        return _Node(
+            self.kind,
+            self.size,
+            self.mode,
+            self.uid,
+            self.gid,
+            self.link,
+            layer,
+            self.data_layer,
+            self.data_ordinal,
+            self.body,
+        )
 
 
 def normalize_member(name: str) -> tuple[str | None, str | None]:
@@ -356,7 +401,7 @@ class ImageFilesystem:
                 "file; link skipped"
             )
             return
-        linked = dataclasses.replace(source, layer=node.layer, uid=source.uid, gid=source.gid)
+        linked = source.linked_from(node.layer)
         self._add(path, linked, what)
 
     # -- FileSource ----------------------------------------------------------------------------

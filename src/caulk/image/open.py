@@ -13,30 +13,29 @@ filesystem pass, or makes a cheap one (nothing kept but os-release) if there was
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import fnmatch
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from caulk.image.attestations import summarize
 from caulk.image.errors import ImageError
 from caulk.image.filesystem import ImageFilesystem, Wanted
-from caulk.image.model import (
+from caulk.image.oci import (
     INDEX_TYPES,
     MANIFEST_TYPES,
     REFERENCE_DIGEST,
-    Attestations,
     Descriptor,
-    HistoryEntry,
-    ImageFacts,
     LayerInfo,
     Platform,
 )
 from caulk.image.reference import ImageReference, is_digest, parse_reference
 from caulk.image.sources import ImageSource, parse_json_object
 from caulk.image.streams import DEFAULT_LIMITS, Limits, VerifyingReader, read_verified
+from caulk.records import record
 
-if TYPE_CHECKING:  # httpx costs ~0.1 s to import; local images never need it
+if TYPE_CHECKING:
+    # httpx costs ~0.1 s to import and local images never need it; the facts model is only
+    # for inspect/scan, not for caulk sbom's start-up
+    from caulk.image.model import Attestations, HistoryEntry, ImageFacts
     from caulk.registry.client import RegistryClient
     from caulk.registry.options import RegistryOptions
 
@@ -82,7 +81,7 @@ def _strings(value: Any) -> tuple[str, ...] | None:
     return None
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class _LayerHandle:
     source: ImageSource
     info: LayerInfo
@@ -186,7 +185,7 @@ class Image:
         if not isinstance(diff_ids, list) or len(diff_ids) != len(raw_layers):
             self.warnings.append("config rootfs.diff_ids does not match the manifest's layers")
             diff_ids = [None] * len(raw_layers)
-        created_by = [h.created_by for h in self.history if not h.empty_layer]
+        created_by = _layer_commands(self.config)
         if len(created_by) != len(raw_layers):
             created_by = [None] * len(raw_layers)
         layers = []
@@ -216,6 +215,8 @@ class Image:
 
     @property
     def history(self) -> tuple[HistoryEntry, ...]:
+        from caulk.image.model import HistoryEntry
+
         entries = self.config.get("history")
         result = []
         for item in entries if isinstance(entries, list) else ():
@@ -243,6 +244,9 @@ class Image:
     def attestations(self) -> Attestations:
         """The BuildKit attestations attached to this manifest in its index (empty if none)."""
         if self._attestations is None:
+            from caulk.image.attestations import summarize
+            from caulk.image.model import Attestations
+
             desc = self._attestation_desc
             if desc is None:
                 self._attestations = Attestations()
@@ -302,6 +306,16 @@ class Image:
 
 def _opt_str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
+
+
+def _layer_commands(config: Mapping[str, Any]) -> list[str | None]:
+    """``created_by`` of each history entry that made a layer, in order."""
+    entries = config.get("history")
+    return [
+        _opt_str(item.get("created_by"))
+        for item in (entries if isinstance(entries, list) else ())
+        if isinstance(item, Mapping) and item.get("empty_layer") is not True
+    ]
 
 
 def open_image(

@@ -15,12 +15,12 @@ names an existing path, so a path that itself contains a colon still works.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from pathlib import Path
 from typing import Literal
 
 from caulk.image.errors import ImageError
+from caulk.records import record, replace
 
 Transport = Literal["oci", "docker-archive", "oci-archive", "registry"]
 
@@ -37,7 +37,7 @@ def is_digest(value: str) -> bool:
     return bool(_DIGEST_RE.match(value))
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class RegistryRef:
     """A normalized registry reference: ``registry/repository[:tag][@digest]``."""
 
@@ -54,7 +54,7 @@ class RegistryRef:
         return self.digest or self.tag or "latest"
 
     def with_digest(self, digest: str) -> RegistryRef:
-        return dataclasses.replace(self, digest=digest)
+        return replace(self, digest=digest)
 
     def __str__(self) -> str:
         text = f"{self.registry}/{self.repository}"
@@ -104,7 +104,7 @@ def parse_registry_ref(text: str) -> RegistryRef:
     return RegistryRef(registry, repository, tag, digest)
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class ImageReference:
     """A parsed ``IMAGE`` argument."""
 

@@ -14,7 +14,6 @@ streaming versus zlib's 340 MB/s), else ``zlib``; multi-member gzip streams are 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import queue
 import sys
@@ -24,6 +23,7 @@ from collections.abc import Iterator
 from typing import Any, Protocol
 
 from caulk.image.errors import DigestMismatchError, LayerError
+from caulk.records import record
 
 CHUNK = 1 << 20
 THREAD_CHUNK = 4 << 20
@@ -43,7 +43,7 @@ except ImportError:  # pragma: no cover
     _gzip_impl, GZIP_BACKEND = zlib, "zlib"
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class Limits:
     """Bounds for reading untrusted images. Every one is configurable; defaults fit real images."""
 

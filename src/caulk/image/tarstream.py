@@ -13,7 +13,6 @@ paths is the filesystem's job (``caulk.image.filesystem``).
 
 from __future__ import annotations
 
-import dataclasses
 import struct
 from typing import Protocol
 from zlib import adler32
@@ -43,20 +42,35 @@ KINDS = {
 }
 
 
-@dataclasses.dataclass(slots=True)
 class TarMember:
-    """One tar member after its PAX / GNU long-name headers were applied."""
+    """One tar member after its PAX / GNU long-name headers were applied.
 
-    name: str
-    kind: str
-    """file, dir, symlink, hardlink, char, block, fifo, or other (sparse, volume labels…)."""
-    size: int
-    mode: int
-    uid: int
-    gid: int
-    linkname: str
-    ordinal: int
-    """Position among the layer's real members (0-based); used to find it again."""
+    A plain class with ``__slots__`` (one is made per member; see :mod:`caulk.records`).
+    """
+
+    __slots__ = ("gid", "kind", "linkname", "mode", "name", "ordinal", "size", "uid")
+
+    def __init__(
+        self,
+        name: str,
+        kind: str,
+        size: int,
+        mode: int,
+        uid: int,
+        gid: int,
+        linkname: str,
+        ordinal: int,
+    ) -> None:
+        self.name = name
+        self.kind = kind
+        """file, dir, symlink, hardlink, char, block, fifo, or other (sparse, volume labels…)."""
+        self.size = size
+        self.mode = mode
+        self.uid = uid
+        self.gid = gid
+        self.linkname = linkname
+        self.ordinal = ordinal
+        """Position among the layer's real members (0-based); used to find it again."""
 
 
 def _decode(raw: bytes) -> str:

@@ -20,12 +20,11 @@ asked; ``serialNumber`` is a UUIDv5 of the content.
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 
 from caulk.catalog.licenses import is_spdx_id
 from caulk.catalog.models import Catalog, Package
-from caulk.sbom.document import OS_TYPES, SbomSubject, package_refs, tool_version
+from caulk.sbom.document import OS_TYPES, SbomSubject, package_refs, tool_version, url_uuid5
 
 SCHEMA = "http://cyclonedx.org/schema/bom-1.6.schema.json"
 IMAGE_REF = "caulk:image"
@@ -138,7 +137,7 @@ def build_cyclonedx(
         "dependencies": dependencies,
     }
     fingerprint = json.dumps(body, sort_keys=True, separators=(",", ":"))
-    serial = uuid.uuid5(uuid.NAMESPACE_URL, "caulk:cyclonedx:" + fingerprint)
+    serial = url_uuid5("caulk:cyclonedx:" + fingerprint)
     return {
         "$schema": SCHEMA,
         "bomFormat": "CycloneDX",
@@ -255,7 +254,7 @@ def add_vulnerabilities(
     body = {k: v for k, v in document.items() if k != "serialNumber"}
     body["vulnerabilities"] = entries
     fingerprint = json.dumps(body, sort_keys=True, separators=(",", ":"))
-    serial = uuid.uuid5(uuid.NAMESPACE_URL, "caulk:cyclonedx:" + fingerprint)
+    serial = url_uuid5("caulk:cyclonedx:" + fingerprint)
     out = {"$schema": body.pop("$schema"), "bomFormat": body.pop("bomFormat")}
     out["specVersion"] = body.pop("specVersion")
     out["serialNumber"] = f"urn:uuid:{serial}"

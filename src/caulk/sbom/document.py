@@ -15,10 +15,9 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from caulk.catalog.models import Catalog, Package
+from caulk.records import record
 
 EPOCH = "1970-01-01T00:00:00Z"
 OS_TYPES = ("deb", "apk", "rpm")
@@ -26,7 +25,7 @@ _RFC3339 = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.\d+)?(Z|
 """Purl types of operating-system packages (children of the OS component)."""
 
 
-@dataclass(frozen=True)
+@record
 class SbomSubject:
     """What the SBOM describes: an image (or a directory)."""
 
@@ -47,6 +46,8 @@ def normalize_time(text: str | None) -> str | None:
     )
     if not match:
         return None
+    from datetime import UTC, datetime  # not at import: a default SBOM carries no time
+
     date, clock, zone = match.groups()
     try:
         moment = datetime.fromisoformat(
@@ -59,6 +60,8 @@ def normalize_time(text: str | None) -> str | None:
 
 def document_time(timestamp: bool, environ: dict[str, str] | None = None) -> str | None:
     """The timestamp to write (see the module docstring), or None for none."""
+    from datetime import UTC, datetime
+
     if timestamp:
         return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     env = os.environ if environ is None else environ
@@ -66,6 +69,23 @@ def document_time(timestamp: bool, environ: dict[str, str] | None = None) -> str
     if epoch.isdigit():
         return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return None
+
+
+_URL_NAMESPACE = bytes.fromhex("6ba7b8119dad11d180b400c04fd430c8")
+"""``uuid.NAMESPACE_URL`` (RFC 9562, appendix A)."""
+
+
+def url_uuid5(name: str) -> str:
+    """``str(uuid.uuid5(uuid.NAMESPACE_URL, name))``, the name-based UUID of RFC 9562 §5.5.
+
+    Written out because :mod:`uuid` imports :mod:`platform` (~3 ms of ``caulk sbom``'s
+    start-up); tests/sbom/test_writers.py checks it against :func:`uuid.uuid5`.
+    """
+    raw = bytearray(hashlib.sha1(_URL_NAMESPACE + name.encode(), usedforsecurity=False).digest())
+    raw[6] = (raw[6] & 0x0F) | 0x50  # version 5
+    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
+    text = raw[:16].hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def package_refs(catalog: Catalog) -> list[str]:

@@ -7,20 +7,20 @@ keeping only the file bodies the catalogers want (:func:`caulk.catalog.wanted_pa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from caulk.catalog import catalog, wanted_path
 from caulk.catalog.models import Catalog
 from caulk.errors import InputError
+from caulk.records import record
 from caulk.sbom.document import SbomSubject
 
 if TYPE_CHECKING:
     from caulk.registry.options import RegistryOptions
 
 
-@dataclass(frozen=True)
+@record
 class ImageCatalog:
     """A catalog with the subject it describes and the reader's warnings."""
 

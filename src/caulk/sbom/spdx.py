@@ -21,12 +21,19 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import uuid
 from typing import Any
 
 from caulk.catalog.licenses import license_refs
 from caulk.catalog.models import Catalog, Package
-from caulk.sbom.document import EPOCH, OS_TYPES, SbomSubject, normalize_time, spdx_id, tool_version
+from caulk.sbom.document import (
+    EPOCH,
+    OS_TYPES,
+    SbomSubject,
+    normalize_time,
+    spdx_id,
+    tool_version,
+    url_uuid5,
+)
 
 NAMESPACE_BASE = "https://github.com/caulk-dev/caulk/spdx"
 IMAGE_ID = "SPDXRef-Image"
@@ -177,7 +184,7 @@ def build_spdx(
         json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8")
     ).hexdigest()
     name = re.sub(r"[^A-Za-z0-9._\-]+", "-", subject.name).strip("-") or "image"
-    unique = uuid.uuid5(uuid.NAMESPACE_URL, "caulk:spdx:" + fingerprint)
+    unique = url_uuid5("caulk:spdx:" + fingerprint)
     document: dict[str, Any] = {
         "spdxVersion": body["spdxVersion"],
         "dataLicense": body["dataLicense"],

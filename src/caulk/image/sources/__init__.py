@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import abc
 import contextlib
-import dataclasses
 import json
 from typing import Any
 
 from caulk.image.errors import ImageError
 from caulk.image.streams import DEFAULT_LIMITS, VerifyingReader, read_verified
+from caulk.records import record
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class RootDocument:
     """The first manifest or index of an image, as the source found it."""
 

@@ -20,7 +20,6 @@ Three shapes:
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import json
 import os
@@ -31,7 +30,7 @@ from typing import IO, Any
 
 from caulk.image.errors import DigestMismatchError, ImageError, LayerError
 from caulk.image.filesystem import normalize_member
-from caulk.image.model import DOCKER_MANIFEST
+from caulk.image.oci import DOCKER_MANIFEST
 from caulk.image.reference import is_digest, parse_registry_ref
 from caulk.image.sources import (
     ImageSource,
@@ -49,13 +48,14 @@ from caulk.image.streams import (
     VerifyingReader,
 )
 from caulk.image.tarstream import TarReader
+from caulk.records import record
 
 _HEX_NAME = re.compile(r"(?:^|/)(?:blobs/sha256/)?([a-f0-9]{64})(?:\.json)?$")
 DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json"
 DOCKER_LAYER = "application/vnd.docker.image.rootfs.diff.tar"
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class _Entry:
     kind: str
     offset: int

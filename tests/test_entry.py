@@ -214,3 +214,21 @@ def test_other_verbs_go_to_typer() -> None:
     assert done.returncode == 0
     assert done.stdout.startswith("caulk ")
     assert done.typer_imported
+
+
+def test_a_reader_that_goes_away_is_not_a_traceback(small_image: str) -> None:
+    script = "import sys; from caulk.entry import main; sys.argv[0] = 'caulk'; sys.exit(main())"
+    env = dict(os.environ, PYTHONPATH=str(PROJECT / "src"))
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # nobody will read what caulk writes
+    with os.fdopen(write_end, "wb") as stdout:
+        done = subprocess.run(
+            [sys.executable, "-c", script, "sbom", small_image],
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            check=False,
+        )
+    assert done.returncode == 1
+    assert done.stderr == ""

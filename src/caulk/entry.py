@@ -36,6 +36,7 @@ SBOM_OPTIONS: dict[str, tuple[str, str]] = {
 }
 """Option -> (parameter of :func:`caulk.cli_sbom.run_sbom`, kind)."""
 
+EXIT_FINDINGS = 1
 EXIT_INPUT = 2
 EXIT_INTERRUPTED = 130
 
@@ -131,23 +132,23 @@ def parse_sbom(args: list[str]) -> SbomCommand | None:
 def _run_and_exit(command: SbomCommand) -> NoReturn:
     """Run a parsed ``caulk sbom`` as a short-lived process and leave without tear-down.
 
-    The garbage collector stays off: a run allocates tens of thousands of small objects (one
-    per tar member) and no reference cycles worth collecting, so generational passes are pure
-    cost. At the end the output is already on disk (written atomically) or flushed, and the
-    layer threads are joined, so the interpreter's tear-down (freeing every module, object
-    and class one by one, ~25 ms here) is skipped with ``os._exit``.
+    At the end the output is already on disk (written atomically) or flushed, and the layer
+    threads are joined, so the interpreter's tear-down (freeing every module, object and class
+    one by one: 0.025 s of 0.125 s for importing what ``caulk sbom`` loads, measured with
+    hyperfine) is skipped with ``os._exit``.
     """
-    import gc
     import os
 
-    gc.disable()
     try:
         code = command.run()
+        sys.stdout.flush()
     except KeyboardInterrupt:
         sys.stderr.write("caulk: interrupted\n")
         code = EXIT_INTERRUPTED
-    sys.stdout.flush()
-    sys.stderr.flush()
+    except BrokenPipeError:  # the reader of stdout went away (| head): as click does, exit 1
+        code = EXIT_FINDINGS
+    else:
+        sys.stderr.flush()
     os._exit(code)
 
 

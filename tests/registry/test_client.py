@@ -7,6 +7,7 @@ registry) adds the Bearer token flow that Docker Hub and GHCR use, and can corru
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import threading
 from collections.abc import Callable, Iterator
@@ -89,6 +90,45 @@ def test_cached_blobs_are_reused_offline(
             reader.drain()
         with pytest.raises(ImageError, match="--offline"):
             client.get_manifest(ref)
+
+
+class RecordedProgress:
+    """A DownloadProgress that remembers what it was told."""
+
+    def __init__(self) -> None:
+        self.updates: list[tuple[str, int, int | None]] = []
+        self.ends: list[tuple[str, int, bool]] = []
+
+    def update(self, digest: str, received: int, total: int | None) -> None:
+        self.updates.append((digest, received, total))
+
+    def end(self, digest: str, received: int, ok: bool) -> None:
+        self.ends.append((digest, received, ok))
+
+
+def test_blob_downloads_report_progress_once_per_blob(
+    registry: Registry, pushed: dict[str, str], blob_cache: Path
+) -> None:
+    progress = RecordedProgress()
+    opts = options(registry, blob_cache, progress=progress)
+    with open_image(pushed["distroless"], registry_options=opts) as img:
+        img.filesystem()
+        layers = {(layer.digest, layer.size) for layer in img.layers}
+        config = (img.config_digest, None)
+    downloaded = {(digest, received) for digest, received, ok in progress.ends if ok}
+    assert {(d, s) for d, s in layers} <= downloaded
+    assert all(ok for *_, ok in progress.ends)
+    for digest, received, total in progress.updates:
+        assert total is None or received <= total
+        assert digest in {d for d, _ in downloaded}
+    assert config[0] in {d for d, _ in downloaded}
+    # a second run reads the cache: nothing is downloaded, nothing reported
+    again = RecordedProgress()
+    with open_image(
+        pushed["distroless"], registry_options=options(registry, blob_cache, progress=again)
+    ) as img:
+        img.filesystem()
+    assert again.updates == again.ends == []
 
 
 def test_a_mirror_serves_docker_hub_names(
@@ -231,6 +271,9 @@ def test_a_corrupted_registry_blob_is_rejected_and_not_cached(
         cache_dir=cache,
         docker_config=docker_config(tmp_path, host, "alice", "s3cret"),
     )
+    progress = RecordedProgress()
+    opts = dataclasses.replace(opts, progress=progress)
     with pytest.raises(DigestMismatchError, match="sha256:"):
         open_image(f"{host}/caulk/distroless:v1", registry_options=opts)
     assert not [p for p in cache.rglob("*") if p.is_file()]
+    assert progress.ends and progress.ends[-1][2] is False  # the failed download is ended

@@ -44,7 +44,7 @@ import httpx
 
 from caulk.image.errors import DigestMismatchError, ImageError
 from caulk.image.reference import RegistryRef, is_digest, parse_registry_ref
-from caulk.image.streams import CHUNK, VerifyingReader
+from caulk.image.streams import CHUNK, FileRegion, VerifyingReader
 from caulk.registry.auth import Credentials, load_credentials, parse_challenge
 from caulk.registry.options import RegistryOptions, default_cache_dir, is_loopback_host
 
@@ -403,7 +403,8 @@ class RegistryClient:
         if not path.exists():
             self._download(ref, digest, size, path)
         with path.open("rb") as fh:
-            yield VerifyingReader(fh, digest, size, f"{digest} (cached from {ref})")
+            region = FileRegion(fh.fileno(), 0, os.fstat(fh.fileno()).st_size)
+            yield VerifyingReader(fh, digest, size, f"{digest} (cached from {ref})", region=region)
 
     def _download(self, ref: RegistryRef, digest: str, size: int | None, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -420,9 +421,8 @@ class RegistryClient:
             Path(tmp).unlink(missing_ok=True)
             raise
 
-    @staticmethod
     def _stream_verified(
-        response: httpx.Response, out: IO[bytes], digest: str, size: int | None, ref: str
+        self, response: httpx.Response, out: IO[bytes], digest: str, size: int | None, ref: str
     ) -> None:
         class _Body:
             def __init__(self) -> None:
@@ -432,13 +432,20 @@ class RegistryClient:
                 return next(self._chunks, b"")
 
         reader = VerifyingReader(_Body(), digest, size, f"{digest} from {ref}")
+        progress = self.options.progress
+        ok = False
         try:
             while chunk := reader.read(CHUNK):
                 out.write(chunk)
+                if progress is not None:
+                    progress.update(digest, reader.bytes_read, size)
+            ok = True
         except httpx.HTTPError as exc:
             raise ImageError(f"{ref}: blob {digest}: {type(exc).__name__}: {exc}") from None
         finally:
             response.close()
+            if progress is not None:
+                progress.end(digest, reader.bytes_read, ok)
 
 
 def client_for(options: RegistryOptions | None = None) -> RegistryClient:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from caulk.image.errors import ImageError
+from caulk.registry.progress import DownloadProgress, terminal_progress
 
 
 def default_cache_dir() -> Path:
@@ -48,6 +49,8 @@ class RegistryOptions:
     timeout: float = 30.0
     retries: int = 2
     offline: bool = False
+    progress: DownloadProgress | None = None
+    """Told about every blob download as it goes (``caulk.registry.progress``)."""
 
     @classmethod
     def from_cli(
@@ -57,7 +60,10 @@ class RegistryOptions:
         insecure: list[str] | None = None,
         offline: bool = False,
     ) -> RegistryOptions:
-        """Parse ``--registry-mirror REGISTRY=HOST[:PORT]`` and ``--insecure-registry``."""
+        """Parse ``--registry-mirror REGISTRY=HOST[:PORT]`` and ``--insecure-registry``.
+
+        Blob downloads are shown on stderr when it is a terminal.
+        """
         table: dict[str, list[str]] = {}
         for item in mirrors or ():
             registry, sep, host = item.partition("=")
@@ -75,8 +81,11 @@ class RegistryOptions:
                     "addresses (localhost, 127.0.0.1, [::1])"
                 )
             plain.add(host)
+        import sys
+
         return cls(
             mirrors={k: tuple(v) for k, v in table.items()},
             insecure=frozenset(plain),
             offline=offline,
+            progress=terminal_progress(sys.stderr),
         )

@@ -103,3 +103,18 @@ def test_a_required_field_after_a_default_is_refused() -> None:
         class Broken:
             a: int = 0
             b: int  # type: ignore[misc]
+
+
+def test_records_with_one_field_or_none() -> None:
+    @record
+    class One:
+        value: int
+
+    @record
+    class Empty:
+        pass
+
+    assert One(1) == One(1) != One(2)
+    assert hash(One(1)) == hash(One(1))
+    assert Empty() == Empty()
+    assert repr(Empty()) == "test_records_with_one_field_or_none.<locals>.Empty()"

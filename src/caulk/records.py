@@ -47,7 +47,14 @@ def _build(cls: type[T], order: bool) -> type[T]:
         if earlier in defaults and later not in defaults:
             raise TypeError(f"{cls.__name__}: field {later!r} without a default follows one with")
     count = len(names)
-    values = attrgetter(*names) if count > 1 else (lambda self: (getattr(self, names[0]),))
+    values: Callable[[Any], tuple[Any, ...]]
+    if count > 1:
+        values = attrgetter(*names)
+    elif count == 1:
+        single = names[0]
+        values = lambda self: (getattr(self, single),)  # noqa: E731
+    else:
+        values = lambda self: ()  # noqa: E731
     setter = object.__setattr__
     qualname = cls.__qualname__
 

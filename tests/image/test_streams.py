@@ -26,6 +26,7 @@ from caulk.image.streams import (
     Budget,
     DecompressedStream,
     FileRegion,
+    MappedBlob,
     MappedLayer,
     open_layer,
 )
@@ -222,14 +223,48 @@ def test_a_mapped_layer_of_another_size_than_declared_fails(tmp_path: Path, decl
         source.finish()
 
 
-def test_a_compressed_layer_in_a_file_is_streamed(tmp_path: Path) -> None:
+@pytest.mark.parametrize("compression", ["gzip", "zstd"])
+def test_a_compressed_layer_in_a_file_is_decompressed_from_its_map(
+    tmp_path: Path, compression: str
+) -> None:
+    if compression == "gzip":
+        blob = gzip.compress(PAYLOAD, compresslevel=1)
+    else:
+        blob = zstandard.ZstdCompressor(level=1).compress(PAYLOAD)
+    path = tmp_path / "layer.tar.x"
+    path.write_bytes(b"\0" * 1536 + blob)
+    reader, fh = file_reader(path, 1536, len(blob), digest(blob), len(blob))
+    with fh, open_layer(reader, Budget(1 << 40), "layer 1") as source:
+        assert isinstance(source, DecompressedStream)
+        assert isinstance(source._source, MappedBlob)
+        assert read_back(source) == PAYLOAD
+        source.finish()
+    assert source._source._map.closed  # closing the stream unmapped the blob
+
+
+def test_a_compressed_mapped_layer_that_does_not_match_its_digest_fails(tmp_path: Path) -> None:
     blob = gzip.compress(PAYLOAD, compresslevel=1)
     path = tmp_path / "layer.tar.gz"
     path.write_bytes(blob)
-    reader, fh = file_reader(path, 0, len(blob), digest(blob), len(blob))
+    wrong = digest(b"something else")
+    reader, fh = file_reader(path, 0, len(blob), wrong, len(blob))
     with fh, open_layer(reader, Budget(1 << 40), "layer 1") as source:
-        assert isinstance(source, DecompressedStream)
-        assert read_back(source) == PAYLOAD
+        assert source.read(1000) == PAYLOAD[:1000]
+        with pytest.raises(DigestMismatchError, match=wrong):
+            source.finish()
+
+
+def test_closing_a_compressed_mapped_layer_early_stops_its_threads(tmp_path: Path) -> None:
+    blob = gzip.compress(PAYLOAD * 4, compresslevel=1)
+    path = tmp_path / "layer.tar.gz"
+    path.write_bytes(blob)
+    reader, fh = file_reader(path, 0, len(blob), digest(blob), len(blob))
+    with fh:
+        source = open_layer(reader, Budget(1 << 40), "layer 1")
+        assert source.read(512) == PAYLOAD[:512]
+        source.close()
+    names = {t.name for t in threading.enumerate()}
+    assert not names & {"caulk-layer-reader", "caulk-layer-hasher"}
 
 
 def test_a_file_shorter_than_its_layer_is_streamed_and_reported(tmp_path: Path) -> None:

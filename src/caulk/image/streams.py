@@ -72,6 +72,14 @@ class Readable(Protocol):
     def read(self, size: int = -1, /) -> bytes: ...
 
 
+class BlobReader(Protocol):
+    """What a decompressor reads: bytes of a blob, then ``drain`` checks its digest."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    def drain(self) -> None: ...
+
+
 class FileRegion:
     """Where a blob lies in a local file: the open file's descriptor, offset and length."""
 
@@ -196,32 +204,26 @@ class Budget:
             )
 
 
-class MappedLayer:
-    """An uncompressed layer in a local file, read through a read-only memory map.
+class MappedBlob:
+    """A blob in a local file, read through a read-only memory map and hashed on a helper thread.
 
-    ``docker save`` archives (classic and Docker 25+) store layers as plain tars, so most of a
-    layer pass there is hashing and copying bytes. Mapped, the bytes are never copied: the tar
-    parser slices headers (and only the bodies it keeps) out of the page cache, and a helper
-    thread hashes the whole region in one ``hashlib`` call, which releases the GIL for its
-    whole duration instead of once per chunk. The layer pass of ``benchmarks/bench_sbom.py``'s
-    images, in process (best of 5): extra (135 MB) 0.150 s streamed, 0.118 s mapped; minbase
-    (84 MB) 0.124 s, 0.078 s. The digest is checked in :meth:`finish`, as the streaming reader
-    checks it at the end of the stream, before anything built from the layer is used.
+    Bytes come out of the page cache without a read per chunk, and the helper thread hashes
+    the whole blob in one ``hashlib`` call, which releases the GIL for its whole duration
+    instead of once per chunk. :meth:`drain` waits for the hash and raises
+    ``DigestMismatchError`` if the blob is not what it claims, as :class:`VerifyingReader`
+    does at the end of a stream, so it can stand in for one as a decompressor's input.
 
-    The same interface as :class:`DecompressedStream` (``read``, ``read_into``, ``finish``,
-    ``close``, ``total_out``, ``compression``). The caveat of every memory map: a file
-    truncated by another process *while* it is read ends the process with SIGBUS; a file that
-    is already too short when the layer is opened is read the streaming way and reported.
+    The caveat of every memory map: a file truncated by another process *while* it is read
+    ends the process with SIGBUS; a file already too short when the layer is opened is read
+    the streaming way and reported (:func:`open_layer`). :meth:`close` waits for the hash (it
+    cannot be interrupted) and unmaps.
     """
-
-    compression = "none"
 
     def __init__(self, source: VerifyingReader, mapping: Any, start: int, length: int) -> None:
         self._source = source
         self._map = mapping
         self._pos = start
         self._end = start + length
-        self.total_out = length
         self._error: BaseException | None = None
         self._view: memoryview | None = memoryview(mapping)[start : start + length]
         self._thread: threading.Thread | None = threading.Thread(
@@ -233,27 +235,18 @@ class MappedLayer:
         assert self._view is not None
         try:
             self._source.verify_whole(self._view)
-        except BaseException as exc:  # raised on the reading thread, in finish()
+        except BaseException as exc:  # raised on the reading thread, by drain()
             self._error = exc
 
-    def read(self, n: int) -> bytes:
-        """Exactly ``n`` bytes, fewer only at the end of the layer."""
+    def read(self, n: int = -1, /) -> bytes:
+        """The next ``n`` bytes (all that is left for a negative ``n``), fewer at the end."""
         pos = self._pos
-        end = min(pos + n, self._end)
+        end = self._end if n < 0 else min(pos + n, self._end)
         self._pos = end
         return self._map[pos:end]  # type: ignore[no-any-return]
 
-    def read_into(self, n: int, sink: list[bytes] | None) -> int:
-        """Move ``n`` bytes into ``sink`` (or skip them); returns bytes moved."""
-        pos = self._pos
-        end = min(pos + n, self._end)
-        if sink is not None:
-            sink.append(self._map[pos:end])
-        self._pos = end
-        return end - pos
-
-    def finish(self) -> None:
-        """Wait for the hash; raise ``DigestMismatchError`` if the layer is not what it claims."""
+    def drain(self) -> None:
+        """Wait for the hash; raise ``DigestMismatchError`` if the blob is not what it claims."""
         self._pos = self._end
         self._join()
         if self._error is not None:
@@ -269,9 +262,41 @@ class MappedLayer:
             self._view = None
 
     def close(self) -> None:
-        """Wait for the helper thread and unmap (a hash cannot be interrupted: it is short)."""
+        """Wait for the helper thread and unmap."""
         self._join()
         self._map.close()
+
+
+class MappedLayer(MappedBlob):
+    """An uncompressed layer in a local file: the tar parser reads straight from the map.
+
+    ``docker save`` archives (classic and Docker 25+) store layers as plain tars, so most of a
+    layer pass there is hashing and copying bytes. Mapped, the bytes are never copied: the tar
+    parser slices headers (and only the bodies it keeps) out of the page cache while the
+    helper thread hashes. The layer pass of ``benchmarks/bench_sbom.py``'s images, in process
+    (best of 5): extra (135 MB) 0.150 s streamed, 0.118 s mapped; minbase (84 MB) 0.124 s,
+    0.078 s. The digest is checked in :meth:`finish`, before anything built from the layer is
+    used. The same interface as :class:`DecompressedStream`.
+    """
+
+    compression = "none"
+
+    def __init__(self, source: VerifyingReader, mapping: Any, start: int, length: int) -> None:
+        super().__init__(source, mapping, start, length)
+        self.total_out = length
+
+    def read_into(self, n: int, sink: list[bytes] | None) -> int:
+        """Move ``n`` bytes into ``sink`` (or skip them); returns bytes moved."""
+        pos = self._pos
+        end = min(pos + n, self._end)
+        if sink is not None:
+            sink.append(self._map[pos:end])
+        self._pos = end
+        return end - pos
+
+    def finish(self) -> None:
+        """Wait for the hash; raise ``DigestMismatchError`` if the layer is not what it claims."""
+        self.drain()
 
     def __enter__(self) -> MappedLayer:
         return self
@@ -280,43 +305,55 @@ class MappedLayer:
         self.close()
 
 
+def _map_region(region: FileRegion) -> tuple[Any, int] | None:
+    """``(mapping, start of the region in it)``, or None if the file cannot be mapped."""
+    import mmap
+    import os
+
+    try:
+        if os.fstat(region.fileno).st_size < region.offset + region.length:
+            return None  # already shorter than the blob: the streaming reader reports it
+        aligned = region.offset - region.offset % mmap.ALLOCATIONGRANULARITY
+        mapping = mmap.mmap(
+            region.fileno,
+            region.offset + region.length - aligned,
+            access=mmap.ACCESS_READ,
+            offset=aligned,
+        )
+    except (OSError, ValueError):  # not mappable (a pipe, a special file): stream it
+        return None
+    return mapping, region.offset - aligned
+
+
 def open_layer(
     source: VerifyingReader, budget: Budget, what: str
 ) -> DecompressedStream | MappedLayer:
-    """A layer's one full pass: mapped when it is a plain tar in a local file, else streamed."""
-    region = source.region
-    if region is not None and region.length >= 2 * 512:
-        import mmap
-        import os
+    """A layer's one full pass: from a memory map when the blob is in a local file.
 
+    A plain tar is parsed straight from the map (:class:`MappedLayer`); a compressed one is
+    decompressed from it on a helper thread while another hashes it (:class:`MappedBlob`);
+    anything else (a registry stream, a pipe) is read, hashed and decompressed in chunks.
+    """
+    region = source.region
+    mapped = _map_region(region) if region is not None and region.length >= 2 * 512 else None
+    if mapped is None:
+        return DecompressedStream(source, budget, what, threaded=True)
+    assert region is not None
+    mapping, start = mapped
+    head = mapping[start : start + 4]
+    if head.startswith(GZIP_MAGIC) or head.startswith(ZSTD_MAGIC):
+        blob = MappedBlob(source, mapping, start, region.length)
         try:
-            fits = os.fstat(region.fileno).st_size >= region.offset + region.length
-            aligned = region.offset - region.offset % mmap.ALLOCATIONGRANULARITY
-            mapping = (
-                mmap.mmap(
-                    region.fileno,
-                    region.offset + region.length - aligned,
-                    access=mmap.ACCESS_READ,
-                    offset=aligned,
-                )
-                if fits
-                else None
-            )
-        except (OSError, ValueError):  # not mappable (a pipe, a special file): stream it
-            mapping = None
-        if mapping is not None:
-            start = region.offset - aligned
-            head = mapping[start : start + 4]
-            if head.startswith(GZIP_MAGIC) or head.startswith(ZSTD_MAGIC):
-                mapping.close()
-            else:
-                try:
-                    budget.spend(region.length, what)
-                except LayerError:
-                    mapping.close()
-                    raise
-                return MappedLayer(source, mapping, start, region.length)
-    return DecompressedStream(source, budget, what, threaded=True)
+            return DecompressedStream(blob, budget, what, threaded=True, owns_source=True)
+        except BaseException:
+            blob.close()
+            raise
+    try:
+        budget.spend(region.length, what)
+    except LayerError:
+        mapping.close()
+        raise
+    return MappedLayer(source, mapping, start, region.length)
 
 
 class _QuickHandover:
@@ -367,9 +404,16 @@ class DecompressedStream:
     """
 
     def __init__(
-        self, source: VerifyingReader, budget: Budget, what: str, *, threaded: bool = False
+        self,
+        source: BlobReader,
+        budget: Budget,
+        what: str,
+        *,
+        threaded: bool = False,
+        owns_source: bool = False,
     ) -> None:
         self._source = source
+        self._owns_source = owns_source
         self._budget = budget
         self._what = what
         self._buf = b""
@@ -561,6 +605,14 @@ class DecompressedStream:
 
     def close(self) -> None:
         """Stop the helper thread (if any) and wait for it; pending chunks are dropped."""
+        self._stop_thread()
+        if self._owns_source:
+            self._owns_source = False
+            closing = getattr(self._source, "close", None)
+            if closing is not None:
+                closing()
+
+    def _stop_thread(self) -> None:
         thread = self._thread
         if thread is None:
             return
@@ -583,7 +635,7 @@ class DecompressedStream:
 class _Feed:
     """The compressed input as a file object for zstandard's ``stream_reader``."""
 
-    def __init__(self, head: bytes, source: VerifyingReader, size: int) -> None:
+    def __init__(self, head: bytes, source: BlobReader, size: int) -> None:
         self._head = head
         self._source = source
         self._size = size

@@ -92,6 +92,9 @@ COMMAND_LINES = [
     ["oci:img", "-o", "out.json"],
     ["oci:img", "--output=out dir/sbom.json", "--timestamp"],
     ["oci:img", "--output", "-"],
+    ["oci:img", "--output", "--timestamp"],  # a value that looks like an option is the value
+    ["oci:img", "-o", "-f"],
+    ["oci:img", "--output="],
     ["oci:img", "--platform", "linux/arm64/v8", "--offline"],
     ["reg.example/app:1", "--registry-mirror", "docker.io=m:5000", "--registry-mirror=ghcr.io=g"],
     ["127.0.0.1:5000/app", "--insecure-registry", "127.0.0.1:5000"],

@@ -9,9 +9,10 @@ cd "$(dirname "$0")/.."
 
 # System tools the real-part tests use: mmdebstrap (real Debian images), umoci and skopeo
 # (OCI interop), docker-registry (a real registry on loopback), git (action resolution),
-# rpm/rpmbuild (a real rpmdb.sqlite for the rpm cataloger).
+# rpm/rpmbuild (a real rpmdb.sqlite for the rpm cataloger), db5.3_load (BerkeleyDB's own writer,
+# for rpm's older Packages format).
 need=()
-for tool in mmdebstrap:mmdebstrap umoci:umoci skopeo:skopeo docker-registry:docker-registry git:git rpmbuild:rpm; do
+for tool in mmdebstrap:mmdebstrap umoci:umoci skopeo:skopeo docker-registry:docker-registry git:git rpmbuild:rpm db5.3_load:db5.3-util; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool##*:}")
 done
 if ((${#need[@]})); then

@@ -216,3 +216,89 @@ def test_corrupt_databases_are_warnings(tmp_path: Path) -> None:
     assert found.packages == ()
     assert len(found.warnings) == 3
     assert all("stopped reading this database" in w for w in found.warnings)
+
+
+def _many_packages_spec(count: int) -> str:
+    """One spec, ``count`` sub-packages; every fifth has a long description (a header larger
+    than a 16 KiB page, so BerkeleyDB stores it on overflow pages)."""
+    parts = [
+        "Name: caulk-many\nVersion: 1.0\nRelease: 1\nSummary: test\nLicense: MIT\n"
+        "BuildArch: noarch\n%description\nmain\n%files\n"
+    ]
+    for index in range(count):
+        long_text = "\n".join(f"line {n} " + "x" * 60 for n in range(300)) if index % 5 == 0 else ""
+        parts.append(
+            f"%package -n caulk-sub{index:02d}\nVersion: {index}.{index % 3}\nSummary: sub\n"
+            f"License: MIT\n%description -n caulk-sub{index:02d}\nsub {index}\n{long_text}\n"
+            f"%files -n caulk-sub{index:02d}\n"
+        )
+    return "".join(parts)
+
+
+@pytest.fixture(scope="module")
+def rpm_headers(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[int, bytes]]:
+    """(install number, header blob) of 31 real packages, as ``rpm`` stored them."""
+    if shutil.which("rpmbuild") is None:
+        pytest.skip("needs rpm/rpmbuild (apt-get install rpm)")
+    import sqlite3
+
+    work = tmp_path_factory.mktemp("rpm-many")
+    top = work / "top"
+    (top / "SPECS").mkdir(parents=True)
+    (top / "SPECS/many.spec").write_text(_many_packages_spec(30))
+    subprocess.run(
+        ["rpmbuild", "-bb", "--define", f"_topdir {top}", str(top / "SPECS/many.spec")],
+        check=True,
+        capture_output=True,
+    )
+    db = work / "sqlite"
+    db.mkdir()
+    subprocess.run(["rpm", "--dbpath", str(db), "--initdb"], check=True, capture_output=True)
+    rpms = [str(p) for p in sorted((top / "RPMS").rglob("*.rpm"))]
+    subprocess.run(
+        ["rpm", "--dbpath", str(db), "-i", "--justdb", "--nodeps", *rpms],
+        check=True,
+        capture_output=True,
+    )
+    if not (db / "rpmdb.sqlite").is_file():
+        pytest.skip("this rpm does not use the sqlite backend")
+    with sqlite3.connect(db / "rpmdb.sqlite") as connection:
+        rows = connection.execute("SELECT hnum, blob FROM Packages ORDER BY hnum").fetchall()
+    return [(int(number), bytes(blob)) for number, blob in rows]
+
+
+@pytest.mark.skipif(
+    shutil.which("db5.3_load") is None, reason="needs BerkeleyDB's db5.3_load (db5.3-util)"
+)
+@pytest.mark.parametrize("page_size", [512, 4096, 16384, 65536])
+def test_berkeleydb_packages_written_by_libdb_and_read_by_rpm(
+    rpm_headers: list[tuple[int, bytes]], tmp_path: Path, page_size: int
+) -> None:
+    """A Packages file as CentOS 7 and Amazon Linux 2 have it: real headers from ``rpm``,
+    written by BerkeleyDB itself (``db_load``), then read by ``rpm``'s own read-only BDB
+    backend and by caulk; both must list the same packages."""
+    lines = ["VERSION=3", "format=bytevalue", "type=hash", f"db_pagesize={page_size}"]
+    lines.append("HEADER=END")
+    for number, blob in rpm_headers:
+        lines += [" " + number.to_bytes(4, "little").hex(), " " + blob.hex()]
+    lines.append("DATA=END")
+    (tmp_path / "load.txt").write_text("\n".join(lines) + "\n")
+    dbpath = tmp_path / "root/var/lib/rpm"
+    dbpath.mkdir(parents=True)
+    subprocess.run(
+        ["db5.3_load", "-f", str(tmp_path / "load.txt"), str(dbpath / "Packages")],
+        check=True,
+        capture_output=True,
+    )
+    by_rpm = subprocess.run(
+        ["rpm", "--dbpath", str(dbpath), "--define", "_db_backend bdb_ro", "-qa",
+         "--qf", "%{NAME} %{EVR}\n"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split("\n")  # fmt: skip
+    expected = {tuple(line.split(" ")) for line in by_rpm if line}
+    assert len(expected) == len(rpm_headers) == 31
+    found = catalog_tree(tmp_path / "root", {"etc/os-release": FEDORA_OS_RELEASE})
+    assert {(p.name, p.version) for p in found.packages if p.type == "rpm"} == expected
+    assert found.warnings == ()

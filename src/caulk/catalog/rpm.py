@@ -11,9 +11,12 @@ ARCH, SOURCERPM, LICENSE, VENDOR and the first file names (for the layer). Conta
 - SQLite (rpm ≥ 4.16; Fedora ≥ 33, RHEL 9): table ``Packages(hnum, blob)``; opened in memory
   with ``sqlite3.Connection.deserialize`` (a WAL-mode file is switched to rollback mode first;
   pages still only in a ``-wal`` file are not seen, as for any reader without the WAL).
-- BerkeleyDB hash (RHEL ≤ 8, CentOS 7, Amazon Linux 2): every hash page's value items that are
-  off-page (``H_OFFPAGE``) point to a chain of overflow pages holding the blob — the reading
-  knqyf263/go-rpmdb ``pkg/bdb`` (Trivy's library) does; other items are index entries.
+- BerkeleyDB hash (RHEL ≤ 8, CentOS 7, Amazon Linux 2): hash pages hold (key, value) item
+  pairs; a value item is either off-page (``H_OFFPAGE``: a chain of overflow pages holds the
+  blob, the only kind knqyf263/go-rpmdb ``pkg/bdb``, Trivy's library, reads) or, for a
+  header small enough for the page size, the blob itself (``H_KEYDATA``; its length is the
+  distance to the previous item, libdb's ``LEN_HITEM``). Tested against files written by
+  libdb's own ``db_load`` and read by rpm's ``bdb_ro`` backend at page sizes 512 to 64 KiB.
 - NDB (SUSE): a 32-byte ``RpmP`` header, 4 KiB slot pages of 16-byte ``Slot`` entries, each
   pointing (in 16-byte blocks) at a ``BlbS`` blob header followed by the blob (go-rpmdb
   ``pkg/ndb``; rpm ``lib/backend/ndb/rpmpkg.c``). Checksums are not verified.
@@ -158,12 +161,18 @@ def bdb_blobs(data: bytes) -> Iterator[bytes]:
             slot = base + 26 + 2 * item
             if slot + 2 > base + page_size:
                 break
-            offset = base + struct.unpack_from(f"{order}H", data, slot)[0]
-            if offset + 12 > len(data) or data[offset] != 3:  # H_OFFPAGE
+            key_at, value_at = struct.unpack_from(f"{order}HH", data, slot - 2)
+            offset = base + value_at
+            if offset >= len(data):
                 continue
-            yield _bdb_overflow(
-                data, order, page_size, struct.unpack_from(f"{order}I", data, offset + 4)[0]
-            )
+            if data[offset] == 3:  # H_OFFPAGE
+                if offset + 12 > len(data):
+                    continue
+                yield _bdb_overflow(
+                    data, order, page_size, struct.unpack_from(f"{order}I", data, offset + 4)[0]
+                )
+            elif data[offset] == 1 and value_at < key_at <= page_size:  # H_KEYDATA, in place
+                yield data[offset + 1 : base + key_at]
 
 
 def _bdb_overflow(data: bytes, order: str, page_size: int, page: int) -> bytes:

@@ -15,6 +15,7 @@ SAMPLE_PATHS = [
     "var/lib/dpkg/status.d/libc6",
     "var/lib/dpkg/status.d/libc6.md5sums",
     "var/lib/dpkg/info/libc6:amd64.list",
+    "var/lib/dpkg/info/libc6:amd64.md5sums",
     "usr/share/doc/libc6/copyright",
     "usr/share/doc/libc6/changelog.Debian.gz",
     "lib/apk/db/installed",
@@ -56,6 +57,8 @@ def test_wanted_path_keeps_few_bodies() -> None:
     assert "usr/lib/x86_64-linux-gnu/libc.so.6" not in wanted
     assert "usr/share/doc/libc6/changelog.Debian.gz" not in wanted
     assert "var/lib/dpkg/status.d/libc6.md5sums" not in wanted
+    assert "var/lib/dpkg/info/libc6:amd64.md5sums" not in wanted
+    assert "var/lib/dpkg/info/libc6:amd64.list" in wanted  # who installed a language package
     assert "app/node_modules/lodash/lib/package.json" not in wanted
     assert {"etc/os-release", "var/lib/dpkg/status", "usr/bin/bash", "manager"} <= wanted
 

@@ -87,3 +87,15 @@ def test_go_binary_image(built_image: Any) -> None:
     image = built_image("gobinary")
     found = catalog_image(image.oci_ref).catalog
     assert any(p.type == "golang" and p.name == "stdlib" for p in found.packages)
+
+
+def test_debians_python_packages_are_marked_installed_by_dpkg(built_image: Any) -> None:
+    """extra's dist-info directories come from python3-idna and python3-packaging: listed, and
+    marked with their .deb, so scan judges them by Debian's advisories (Trivy leaves them out)."""
+    extra = built_image("extra")
+    found = catalog_image(f"docker-archive:{extra.docker25}").catalog
+    debs = {p.name: p.purl for p in found.packages if p.type == "deb"}
+    python = {p.name: p for p in found.packages if p.type == "pypi"}
+    assert set(python) == {"idna", "packaging"}
+    assert python["idna"].meta("installed_by") == debs["python3-idna"]
+    assert python["packaging"].meta("installed_by") == debs["python3-packaging"]

@@ -20,6 +20,7 @@ from caulk.catalog.java import JavaCataloger
 from caulk.catalog.models import Catalog, OperatingSystem, Package
 from caulk.catalog.npm import NpmCataloger
 from caulk.catalog.osrelease import EXTRA_PATHS, OS_RELEASE_PATHS, detect_os
+from caulk.catalog.ownership import mark_installed_by
 from caulk.catalog.python import PythonCataloger
 from caulk.catalog.rpm import DATABASES as RPM_DATABASES
 from caulk.catalog.rpm import RpmCataloger
@@ -63,7 +64,7 @@ _SUFFIXES = (
     "/package.json",
     "/copyright",
 )
-_PREFIXES = ("var/lib/dpkg/status", *BIN_PREFIXES)
+_PREFIXES = ("var/lib/dpkg/status", "var/lib/dpkg/info/", *BIN_PREFIXES)
 _EXACT = frozenset((*OS_RELEASE_PATHS, *EXTRA_PATHS, *APK_INSTALLED, *RPM_DATABASES))
 
 
@@ -105,5 +106,6 @@ def catalog(fs: FileSource) -> Catalog:
         except (ValueError, LookupError, UnicodeError, OSError, RecursionError) as exc:
             # A cataloger bug or a hostile file must not lose the rest of the SBOM.
             ctx.warn(cataloger.name, f"cataloger stopped early: {type(exc).__name__}: {exc}")
+    packages = mark_installed_by(packages, ctx)
     packages.sort(key=lambda p: p.sort_key)
     return Catalog(packages=tuple(packages), os=ctx.os, warnings=tuple(ctx.warnings))

@@ -80,11 +80,15 @@ class ApkCataloger(Cataloger):
                 expression = to_spdx_expression(license_field) if license_field else None
                 layer = next((lay for f in files[:8] if (lay := ctx.layer_of(f))), None)
                 metadata = [("arch", arch)] if arch else []
+                package_url = purl(
+                    "apk", namespace, name, version, {"arch": arch, "distro": distro}
+                )
+                ctx.claim(package_url, files)
                 yield Package(
                     name=name,
                     version=version,
                     type="apk",
-                    purl=purl("apk", namespace, name, version, {"arch": arch, "distro": distro}),
+                    purl=package_url,
                     source_name=fields.get("o") or name,
                     source_version=version,
                     licenses=(expression,) if expression else (),

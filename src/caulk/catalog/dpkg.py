@@ -31,6 +31,7 @@ from caulk.catalog.purl import purl
 
 STATUS = "var/lib/dpkg/status"
 STATUS_D = "var/lib/dpkg/status.d/"
+INFO = "var/lib/dpkg/info/"
 DOC = "usr/share/doc/"
 _SOURCE = re.compile(r"^(\S*)(?: \((.*)\))?")
 _COMMON_LICENSE = re.compile(rb"/?usr/share/common-licenses/([0-9A-Za-z_.+-]+[0-9A-Za-z+])")
@@ -123,6 +124,8 @@ class DpkgCataloger(Cataloger):
 
     def wants(self, path: str) -> bool:
         if path.startswith("var/lib/dpkg/"):
+            if path.startswith(INFO):  # file lists: which language packages dpkg installed
+                return path.endswith(".list")
             return path == STATUS or (path.startswith(STATUS_D) and not path.endswith(".md5sums"))
         return path.startswith(DOC) and path.endswith("/copyright") and path.count("/") == 4
 
@@ -162,19 +165,22 @@ class DpkgCataloger(Cataloger):
             source_name, source_version = split_source(fields.get("Source", ""), name, version)
             epoch, bare = split_epoch(version)
             qualifiers = {"arch": arch, "epoch": epoch, "distro": distro}
-            layer = ctx.layer_of(f"var/lib/dpkg/info/{name}:{arch}.list") or ctx.layer_of(
-                f"var/lib/dpkg/info/{name}.list"
-            )
+            list_file = f"{INFO}{name}:{arch}.list"  # multi-arch name, else NAME.list
+            if ctx.stat(list_file) is None:
+                list_file = f"{INFO}{name}.list"
+            layer = ctx.layer_of(list_file)
             if name not in licenses:
                 licenses[name] = self._licenses(name, ctx)
             metadata = [("arch", arch)] if arch else []
             if epoch:
                 metadata.append(("epoch", epoch))
+            package_url = purl("deb", namespace, name, bare, qualifiers)
+            ctx.owner_lists.append((list_file, package_url))
             yield Package(
                 name=name,
                 version=version,
                 type="deb",
-                purl=purl("deb", namespace, name, bare, qualifiers),
+                purl=package_url,
                 source_name=source_name,
                 source_version=source_version,
                 licenses=licenses[name],

@@ -30,6 +30,16 @@ class CatalogContext:
         """The operating system found by :mod:`caulk.catalog.osrelease`, if any."""
         self.warnings: list[str] = []
         """Collected ``path: reason`` messages."""
+        self.owned: dict[str, str] = {}
+        """Path → purl of the OS package that installed it (apk and rpm databases list files)."""
+        self.owner_lists: list[tuple[str, str]] = []
+        """(dpkg ``info/*.list`` file, purl of its package): read only when a language
+        package needs them (:func:`caulk.catalog.ownership.mark_installed_by`)."""
+
+    def claim(self, owner: str, paths: Iterable[str]) -> None:
+        """Record that the OS package ``owner`` (a purl) installed ``paths`` (any leading ``/``)."""
+        for path in paths:
+            self.owned[path.lstrip("/")] = owner
 
     def warn(self, path: str, message: str) -> None:
         """Record that ``path`` could not be (fully) read and why."""

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from caulk.records import record
 
+OS_TYPES = frozenset({"deb", "apk", "rpm"})
+"""Purl types of packages an operating system's package manager installed."""
+
 
 @record
 class Package:

@@ -289,11 +289,13 @@ class RpmCataloger(Cataloger):
         vendor = tags.get(TAG_VENDOR)
         if isinstance(vendor, str) and vendor:
             metadata.append(("vendor", vendor))
+        package_url = purl("rpm", namespace, name, evr, qualifiers)
+        ctx.claim(package_url, _files(tags))
         return Package(
             name=name,
             version=full,
             type="rpm",
-            purl=purl("rpm", namespace, name, evr, qualifiers),
+            purl=package_url,
             source_name=src_name,
             source_version=source_version,
             licenses=(expression,) if expression else (),
@@ -301,6 +303,24 @@ class RpmCataloger(Cataloger):
             layer=_first_file_layer(tags, ctx) or ctx.layer_of(path),
             metadata=tuple(sorted(metadata)),
         )
+
+
+def _files(tags: dict[int, str | int | list[str] | list[int]]) -> list[str]:
+    """The paths the package installed (``DIRNAMES[DIRINDEXES[i]] + BASENAMES[i]``)."""
+    basenames, dirnames, indexes = (
+        tags.get(TAG_BASENAMES),
+        tags.get(TAG_DIRNAMES),
+        tags.get(TAG_DIRINDEXES),
+    )
+    if not (isinstance(basenames, list) and isinstance(dirnames, list)):
+        return []
+    if not isinstance(indexes, list):
+        return []
+    return [
+        f"{dirnames[index]}{base}"
+        for base, index in zip(basenames, indexes, strict=False)
+        if isinstance(index, int) and 0 <= index < len(dirnames)
+    ]
 
 
 def _first_file_layer(

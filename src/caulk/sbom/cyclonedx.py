@@ -23,8 +23,8 @@ import json
 from typing import Any
 
 from caulk.catalog.licenses import is_spdx_id
-from caulk.catalog.models import Catalog, Package
-from caulk.sbom.document import OS_TYPES, SbomSubject, package_refs, tool_version, url_uuid5
+from caulk.catalog.models import OS_TYPES, Catalog, Package
+from caulk.sbom.document import SbomSubject, package_refs, tool_version, url_uuid5
 
 SCHEMA = "http://cyclonedx.org/schema/bom-1.6.schema.json"
 IMAGE_REF = "caulk:image"

@@ -20,9 +20,7 @@ from caulk.catalog.models import Catalog, Package
 from caulk.records import record
 
 EPOCH = "1970-01-01T00:00:00Z"
-OS_TYPES = ("deb", "apk", "rpm")
 _RFC3339 = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
-"""Purl types of operating-system packages (children of the OS component)."""
 
 
 @record

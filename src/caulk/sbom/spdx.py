@@ -24,10 +24,9 @@ import re
 from typing import Any
 
 from caulk.catalog.licenses import license_refs
-from caulk.catalog.models import Catalog, Package
+from caulk.catalog.models import OS_TYPES, Catalog, Package
 from caulk.sbom.document import (
     EPOCH,
-    OS_TYPES,
     SbomSubject,
     normalize_time,
     spdx_id,

@@ -35,6 +35,11 @@ member above the installed version (in the ecosystem's ordering); its severity i
 member's :func:`caulk.vuln.severity.rate` (CVSS v3.x, then v4, then v2 base score computed by
 the ``cvss`` package; else the distribution's own rating).
 
+A language package that an OS package manager installed (``installed_by``,
+:mod:`caulk.catalog.ownership`) is not matched at all: the OS package that owns its files is
+matched instead, with the distribution's advisories, which is where its fixes are published
+(Trivy's data-source selection).
+
 Versions a comparator refuses (:class:`~caulk.vuln.versions.InvalidVersion`) and ecosystems
 without an ordering are reported as warnings, never guessed either way.
 """
@@ -46,7 +51,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from caulk.catalog.models import OperatingSystem, Package
+from caulk.catalog.models import OS_TYPES, OperatingSystem, Package
+from caulk.catalog.ownership import INSTALLED_BY
 from caulk.vuln.aliases import alias_groups
 from caulk.vuln.models import Advisory, AffectedPackage
 from caulk.vuln.severity import Rating, rate, worst
@@ -68,8 +74,6 @@ __all__ = [
     "match_target",
 ]
 
-OS_TYPES = frozenset({"deb", "apk", "rpm"})
-"""Purl types whose advisories live in the image's distribution ecosystem."""
 
 LANGUAGE_ECOSYSTEMS = {
     "pypi": "PyPI",
@@ -178,6 +182,8 @@ def match_target(package: Package, os: OperatingSystem | None) -> MatchTarget | 
         if package.type == "apk":  # apk: the origin shares the binary's version
             version = package.version
         return MatchTarget(os.osv_ecosystem, name, version) if version else None
+    if package.meta(INSTALLED_BY):
+        return None  # the OS package that installed it is matched instead (Trivy's rule)
     ecosystem = LANGUAGE_ECOSYSTEMS.get(package.type)
     if ecosystem is None or not package.version or package.version == "(devel)":
         return None

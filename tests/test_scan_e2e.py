@@ -124,6 +124,8 @@ def test_scan_reports_exactly_the_vulnerable_packages(extra: images.BuiltImage, 
     # the synthetic PYSEC-2099-6 nor the real PYSEC-2024-60 (idna) applies to them
     assert ("CVE-2099-0007", "python3-packaging") in found
     assert not {v for v in found if v[1] in ("packaging", "idna")}
+    idna = next(p for p in doc["packages"] if p["name"] == "idna")
+    assert idna["installed_by"].startswith("pkg:deb/debian/python3-idna@")
     ids = {i for i, _ in found}
     assert "CVE-2099-0001" not in ids and "CVE-2099-0005" not in ids  # fixed at / withdrawn
     assert not any(i.startswith("ELA-") for i in ids)  # Debian 9/10 ELTS records

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from caulk.catalog.models import OperatingSystem, Package
+from caulk.catalog.ownership import INSTALLED_BY
 from caulk.policy.grade import Grade
 from caulk.policy.model import BaseImage, PolicyResult
 from caulk.render.scan_common import osv_url
@@ -83,6 +84,7 @@ def package_document(package: Package) -> dict[str, Any]:
         "licenses": list(package.licenses),
         "locations": list(package.locations),
         "layer": package.layer,
+        "installed_by": package.meta(INSTALLED_BY),
     }
 
 

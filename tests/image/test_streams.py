@@ -22,6 +22,7 @@ from caulk.image.errors import DigestMismatchError, LayerError
 from caulk.image.streams import (
     DEFAULT_LIMITS,
     HANDOVER_SECONDS,
+    HASH_SLICE,
     THREAD_CHUNK,
     Budget,
     DecompressedStream,
@@ -283,3 +284,20 @@ def test_the_budget_counts_a_mapped_layer(tmp_path: Path) -> None:
     reader, fh = file_reader(path, 0, len(PAYLOAD), digest(PAYLOAD), len(PAYLOAD))
     with fh, pytest.raises(LayerError, match="uncompressed bytes"):
         open_layer(reader, Budget(len(PAYLOAD) - 1), "layer 1")
+
+
+def test_closing_while_the_hash_runs_stops_it_and_unmaps(tmp_path: Path) -> None:
+    # an error early in a big layer: close() must not wait for the whole layer to be hashed,
+    # and must not leave the file mapped (the caller may rewrite it right after)
+    path = tmp_path / "big.tar"
+    with path.open("wb") as out:
+        out.truncate(4 * HASH_SLICE)  # sparse: no disk used
+    reader, fh = file_reader(path, 0, 4 * HASH_SLICE, digest(b"not this"), 4 * HASH_SLICE)
+    with fh:
+        layer = open_layer(reader, Budget(1 << 40), "layer 1")
+        assert isinstance(layer, MappedLayer)
+        layer.read(512)
+        layer.close()  # as after a LayerError: no finish(), no verdict
+    assert layer._map.closed
+    assert not any(t.name == "caulk-layer-hasher" for t in threading.enumerate())
+    assert reader.bytes_read == 0  # the check ended without a verdict

@@ -19,7 +19,7 @@ import queue
 import sys
 import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from caulk.image.errors import DigestMismatchError, LayerError
@@ -29,6 +29,9 @@ CHUNK = 1 << 20
 THREAD_CHUNK = 4 << 20
 """Chunk size on the helper thread: fewer, larger chunks mean fewer GIL hand-overs."""
 QUEUE_CHUNKS = 4
+HASH_SLICE = 256 << 20
+"""A mapped blob is hashed in pieces this large: one GIL hand-over each, and at most this
+much hashing to wait for when a pass is abandoned (about 0.2 s here)."""
 HANDOVER_SECONDS = 0.0001
 """GIL switch interval while a helper thread streams a layer (see :class:`_QuickHandover`)."""
 GZIP_MAGIC = b"\x1f\x8b"
@@ -160,13 +163,21 @@ class VerifyingReader:
         while self.read(CHUNK):
             pass
 
-    def verify_whole(self, data: memoryview) -> None:
-        """Check the whole blob, given at once (the GIL is released while it is hashed)."""
+    def verify_whole(self, data: memoryview, stop: Callable[[], bool] | None = None) -> None:
+        """Check the whole blob, given at once (the GIL is released while it is hashed).
+
+        It is hashed in :data:`HASH_SLICE` pieces, and ``stop()`` is asked between them: true,
+        the check ends without a verdict (the caller gave up on the blob).
+        """
         if self._size is not None and len(data) > self._size:
             raise DigestMismatchError(
                 f"blob {self.name}: larger than its declared size {self._size} bytes"
             )
-        self._hash.update(data)
+        for start in range(0, len(data), HASH_SLICE):
+            if stop is not None and stop():
+                return
+            with data[start : start + HASH_SLICE] as piece:
+                self._hash.update(piece)
         self._read = len(data)
         self._finish()
 
@@ -215,8 +226,10 @@ class MappedBlob:
 
     The caveat of every memory map: a file truncated by another process *while* it is read
     ends the process with SIGBUS; a file already too short when the layer is opened is read
-    the streaming way and reported (:func:`open_layer`). :meth:`close` waits for the hash (it
-    cannot be interrupted) and unmaps.
+    the streaming way and reported (:func:`open_layer`). :meth:`close` stops the hash at the
+    next :data:`HASH_SLICE` boundary, waits for the helper thread and unmaps: nothing uses the
+    file after ``close`` returns (so a caller may rewrite it), and an error early in a
+    multi-GB layer is not held back until the whole layer is hashed.
     """
 
     def __init__(self, source: VerifyingReader, mapping: Any, start: int, length: int) -> None:
@@ -226,6 +239,7 @@ class MappedBlob:
         self._end = start + length
         self._error: BaseException | None = None
         self._view: memoryview | None = memoryview(mapping)[start : start + length]
+        self._stop = False
         self._thread: threading.Thread | None = threading.Thread(
             target=self._verify, name="caulk-layer-hasher", daemon=True
         )
@@ -234,7 +248,7 @@ class MappedBlob:
     def _verify(self) -> None:
         assert self._view is not None
         try:
-            self._source.verify_whole(self._view)
+            self._source.verify_whole(self._view, lambda: self._stop)
         except BaseException as exc:  # raised on the reading thread, by drain()
             self._error = exc
 
@@ -262,7 +276,8 @@ class MappedBlob:
             self._view = None
 
     def close(self) -> None:
-        """Wait for the helper thread and unmap."""
+        """Stop the hash (if it still runs), wait for the helper thread and unmap."""
+        self._stop = True
         self._join()
         self._map.close()
 

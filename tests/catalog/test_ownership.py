@@ -7,16 +7,12 @@ files, apk's ``F:``/``R:`` lines and rpm's file lists.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
-
-import pytest
 
 from caulk.catalog.models import OperatingSystem, Package
 from caulk.catalog.ownership import INSTALLED_BY
 from caulk.vuln.matcher import match_target
-from tests.catalog.helpers import DEBIAN_OS_RELEASE, by_name, catalog_tree
+from tests.catalog.helpers import DEBIAN_OS_RELEASE, by_name, catalog_tree, install_rpms
 
 ALPINE_OS_RELEASE = 'ID=alpine\nVERSION_ID=3.20.3\nPRETTY_NAME="Alpine Linux v3.20"\n'
 
@@ -122,25 +118,7 @@ printf 'Metadata-Version: 2.1\\nName: caulkdemo\\nVersion: 1.0\\n' \\
 
 def test_rpm_file_lists_mark_what_rpm_installed(tmp_path: Path) -> None:
     """A real rpmdb: rpmbuild a package that ships a dist-info, install it with ``--justdb``."""
-    if shutil.which("rpmbuild") is None:
-        pytest.skip("needs rpm/rpmbuild (apt-get install rpm)")
-    top = tmp_path / "top"
-    (top / "SPECS").mkdir(parents=True)
-    (top / "SPECS/demo.spec").write_text(PY_SPEC)
-    subprocess.run(
-        ["rpmbuild", "-bb", "--define", f"_topdir {top}", str(top / "SPECS/demo.spec")],
-        check=True,
-        capture_output=True,
-    )
-    db = tmp_path / "root/var/lib/rpm"
-    db.mkdir(parents=True)
-    subprocess.run(["rpm", "--dbpath", str(db), "--initdb"], check=True, capture_output=True)
-    rpm_file = str(next((top / "RPMS").rglob("*.rpm")))
-    subprocess.run(
-        ["rpm", "--dbpath", str(db), "-i", "--justdb", "--nodeps", rpm_file],
-        check=True,
-        capture_output=True,
-    )
+    install_rpms(PY_SPEC, tmp_path, tmp_path / "root/var/lib/rpm")
     site = "usr/lib/python3.12/site-packages"
     found = catalog_tree(
         tmp_path / "root",

@@ -22,7 +22,7 @@ from caulk.catalog.rpm import (
     parse_header,
     split_source_rpm,
 )
-from tests.catalog.helpers import by_name, catalog_tree
+from tests.catalog.helpers import by_name, catalog_tree, install_rpms
 
 FEDORA_OS_RELEASE = 'NAME="Fedora Linux"\nID=fedora\nVERSION_ID=40\nPRETTY_NAME="Fedora Linux 40"\n'
 
@@ -85,40 +85,9 @@ def test_truncated_headers_are_errors(blob: bytes) -> None:
         parse_header(blob)
 
 
-@pytest.mark.skipif(
-    shutil.which("rpmbuild") is None, reason="needs rpm/rpmbuild (apt-get install rpm)"
-)
 def test_sqlite_rpmdb_built_by_rpm(tmp_path: Path) -> None:
     """A real rpmdb.sqlite: rpmbuild a package, ``rpm -i --justdb`` it into an empty database."""
-    top = tmp_path / "top"
-    (top / "SPECS").mkdir(parents=True)
-    (top / "SPECS/hello.spec").write_text(SPEC)
-    subprocess.run(
-        ["rpmbuild", "-bb", "--define", f"_topdir {top}", str(top / "SPECS/hello.spec")],
-        check=True,
-        capture_output=True,
-    )
-    rpm_file = next((top / "RPMS").rglob("*.rpm"))
-    db = tmp_path / "root/var/lib/rpm"
-    db.mkdir(parents=True)
-    subprocess.run(["rpm", "--dbpath", str(db), "--initdb"], check=True, capture_output=True)
-    subprocess.run(
-        [
-            "rpm",
-            "--dbpath",
-            str(db),
-            "-i",
-            "--justdb",
-            "--nodeps",
-            "--ignorearch",
-            "--ignoreos",
-            str(rpm_file),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    if not (db / "rpmdb.sqlite").is_file():
-        pytest.skip("this rpm does not use the sqlite backend")
+    install_rpms(SPEC, tmp_path, tmp_path / "root/var/lib/rpm")
     found = catalog_tree(tmp_path / "root", {"etc/os-release": FEDORA_OS_RELEASE})
     hello = by_name(found, "rpm")["caulk-hello"]
     assert hello.version == "2:1.2.3-4.fc40"
@@ -238,30 +207,11 @@ def _many_packages_spec(count: int) -> str:
 @pytest.fixture(scope="module")
 def rpm_headers(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[int, bytes]]:
     """(install number, header blob) of 31 real packages, as ``rpm`` stored them."""
-    if shutil.which("rpmbuild") is None:
-        pytest.skip("needs rpm/rpmbuild (apt-get install rpm)")
     import sqlite3
 
     work = tmp_path_factory.mktemp("rpm-many")
-    top = work / "top"
-    (top / "SPECS").mkdir(parents=True)
-    (top / "SPECS/many.spec").write_text(_many_packages_spec(30))
-    subprocess.run(
-        ["rpmbuild", "-bb", "--define", f"_topdir {top}", str(top / "SPECS/many.spec")],
-        check=True,
-        capture_output=True,
-    )
     db = work / "sqlite"
-    db.mkdir()
-    subprocess.run(["rpm", "--dbpath", str(db), "--initdb"], check=True, capture_output=True)
-    rpms = [str(p) for p in sorted((top / "RPMS").rglob("*.rpm"))]
-    subprocess.run(
-        ["rpm", "--dbpath", str(db), "-i", "--justdb", "--nodeps", *rpms],
-        check=True,
-        capture_output=True,
-    )
-    if not (db / "rpmdb.sqlite").is_file():
-        pytest.skip("this rpm does not use the sqlite backend")
+    install_rpms(_many_packages_spec(30), work, db)
     with sqlite3.connect(db / "rpmdb.sqlite") as connection:
         rows = connection.execute("SELECT hnum, blob FROM Packages ORDER BY hnum").fetchall()
     return [(int(number), bytes(blob)) for number, blob in rows]

@@ -305,24 +305,19 @@ def sbom(
     offline: OfflineCacheOption = False,
 ) -> None:
     """List every package in an image as an SBOM (docs/sbom.md)."""
-    from caulk.cli_sbom import run_sbom
-    from caulk.errors import InputError
+    from caulk.entry import SbomCommand
 
-    try:
-        warnings = run_sbom(
-            image,
-            output_format=output_format.value,
-            output=output,
-            platform=platform,
-            timestamp=timestamp,
-            registry_mirror=registry_mirror,
-            insecure_registry=insecure_registry,
-            offline=offline,
-        )
-    except InputError as exc:
-        fail_input(str(exc))
-    for warning in warnings:
-        typer.echo(f"caulk: warning: {warning}", err=True)
+    command = SbomCommand(image)
+    command.output_format = output_format.value
+    command.output = output
+    command.platform = platform
+    command.timestamp = timestamp
+    command.registry_mirror = registry_mirror
+    command.insecure_registry = insecure_registry
+    command.offline = offline
+    code = command.run()  # the same run, errors and warnings as the fast path's
+    if code:
+        raise typer.Exit(code)
 
 
 def _render_audit(result: object, fmt: AuditFormat) -> str:

@@ -45,8 +45,10 @@ class SbomCommand:
     """The parsed parameters of ``caulk sbom``, named as :func:`caulk.cli_sbom.run_sbom`'s."""
 
     def __init__(self, image: str) -> None:
+        from caulk.cli_sbom import SBOM_FORMATS
+
         self.image = image
-        self.output_format = "cyclonedx-json"
+        self.output_format = SBOM_FORMATS[0]
         self.output: Path | None = None
         self.platform: str | None = None
         self.timestamp = False

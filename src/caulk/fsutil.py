@@ -16,7 +16,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     mode: int | None = None
     with contextlib.suppress(FileNotFoundError):
         mode = path.stat().st_mode & 0o7777
-    fd, tmp = _create_temp(directory, f".{path.name}.", ".caulk-tmp")
+    fd, tmp = create_temp(directory, f".{path.name}.", ".caulk-tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -31,8 +31,10 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def _create_temp(directory: Path, prefix: str, suffix: str) -> tuple[int, Path]:
+def create_temp(directory: Path, prefix: str, suffix: str = "") -> tuple[int, Path]:
     """A new file only this process can have made (``O_EXCL``, mode 0600), opened for writing.
+
+    Every temporary file caulk later renames over its target comes from here.
 
     What :func:`tempfile.mkstemp` does; written out because importing :mod:`tempfile` (with
     ``shutil``, ``random``, ``bz2`` and ``lzma``) costs ~4 ms of ``caulk sbom``'s start-up.

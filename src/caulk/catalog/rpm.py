@@ -290,7 +290,8 @@ class RpmCataloger(Cataloger):
         if isinstance(vendor, str) and vendor:
             metadata.append(("vendor", vendor))
         package_url = purl("rpm", namespace, name, evr, qualifiers)
-        ctx.claim(package_url, _files(tags))
+        files = _files(tags)
+        ctx.claim(package_url, files)
         return Package(
             name=name,
             version=full,
@@ -300,7 +301,7 @@ class RpmCataloger(Cataloger):
             source_version=source_version,
             licenses=(expression,) if expression else (),
             locations=(path,),
-            layer=_first_file_layer(tags, ctx) or ctx.layer_of(path),
+            layer=_first_file_layer(files, ctx) or ctx.layer_of(path),
             metadata=tuple(sorted(metadata)),
         )
 
@@ -323,22 +324,10 @@ def _files(tags: dict[int, str | int | list[str] | list[int]]) -> list[str]:
     ]
 
 
-def _first_file_layer(
-    tags: dict[int, str | int | list[str] | list[int]], ctx: CatalogContext
-) -> str | None:
+def _first_file_layer(files: list[str], ctx: CatalogContext) -> str | None:
     """Layer of the first few files the package owns (rewritten on install and upgrade)."""
-    basenames, dirnames, indexes = (
-        tags.get(TAG_BASENAMES),
-        tags.get(TAG_DIRNAMES),
-        tags.get(TAG_DIRINDEXES),
-    )
-    if not (isinstance(basenames, list) and isinstance(dirnames, list)):
-        return None
-    if not isinstance(indexes, list):
-        return None
-    for base, index in list(zip(basenames, indexes, strict=False))[:8]:
-        if isinstance(index, int) and 0 <= index < len(dirnames):
-            layer = ctx.layer_of(f"{dirnames[index]}{base}".lstrip("/"))
-            if layer:
-                return layer
+    for path in files[:8]:
+        layer = ctx.layer_of(path.lstrip("/"))
+        if layer:
+            return layer
     return None

@@ -217,20 +217,15 @@ class Image:
     def history(self) -> tuple[HistoryEntry, ...]:
         from caulk.image.model import HistoryEntry
 
-        entries = self.config.get("history")
-        result = []
-        for item in entries if isinstance(entries, list) else ():
-            if not isinstance(item, Mapping):
-                continue
-            result.append(
-                HistoryEntry(
-                    created=_opt_str(item.get("created")),
-                    created_by=_opt_str(item.get("created_by")),
-                    comment=_opt_str(item.get("comment")),
-                    empty_layer=item.get("empty_layer") is True,
-                )
+        return tuple(
+            HistoryEntry(
+                created=_opt_str(item.get("created")),
+                created_by=_opt_str(item.get("created_by")),
+                comment=_opt_str(item.get("comment")),
+                empty_layer=item.get("empty_layer") is True,
             )
-        return tuple(result)
+            for item in _history_items(self.config)
+        )
 
     @property
     def labels(self) -> dict[str, str]:
@@ -308,13 +303,21 @@ def _opt_str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _layer_commands(config: Mapping[str, Any]) -> list[str | None]:
-    """``created_by`` of each history entry that made a layer, in order."""
+def _history_items(config: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The config's ``history`` entries that are objects (malformed ones are left out)."""
     entries = config.get("history")
+    return (
+        [item for item in entries if isinstance(item, Mapping)] if isinstance(entries, list) else []
+    )
+
+
+def _layer_commands(config: Mapping[str, Any]) -> list[str | None]:
+    """``created_by`` of each history entry that made a layer, in order (what
+    :attr:`Image.history` gives, without loading the facts model on ``caulk sbom``'s path)."""
     return [
         _opt_str(item.get("created_by"))
-        for item in (entries if isinstance(entries, list) else ())
-        if isinstance(item, Mapping) and item.get("empty_layer") is not True
+        for item in _history_items(config)
+        if item.get("empty_layer") is not True
     ]
 
 

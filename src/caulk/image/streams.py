@@ -93,6 +93,13 @@ class FileRegion:
         self.offset = offset
         self.length = length
 
+    @classmethod
+    def whole_file(cls, fileno: int) -> FileRegion:
+        """All of the open file ``fileno`` (its size now)."""
+        import os
+
+        return cls(fileno, 0, os.fstat(fileno).st_size)
+
 
 class VerifyingReader:
     """Reads a blob, hashing as it goes; a mismatch raises ``DigestMismatchError`` at its end.

@@ -33,7 +33,6 @@ import contextlib
 import dataclasses
 import hashlib
 import os
-import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -42,6 +41,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from caulk.fsutil import create_temp
 from caulk.image.errors import DigestMismatchError, ImageError
 from caulk.image.reference import RegistryRef, is_digest, parse_registry_ref
 from caulk.image.streams import CHUNK, FileRegion, VerifyingReader
@@ -403,7 +403,7 @@ class RegistryClient:
         if not path.exists():
             self._download(ref, digest, size, path)
         with path.open("rb") as fh:
-            region = FileRegion(fh.fileno(), 0, os.fstat(fh.fileno()).st_size)
+            region = FileRegion.whole_file(fh.fileno())
             yield VerifyingReader(fh, digest, size, f"{digest} (cached from {ref})", region=region)
 
     def _download(self, ref: RegistryRef, digest: str, size: int | None, path: Path) -> None:
@@ -412,13 +412,13 @@ class RegistryClient:
         if response.status_code != 200:
             response.close()
             raise self._status_error(response, str(ref), f"blob {digest}")
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-")
+        fd, tmp = create_temp(path.parent, ".part-")
         try:
             with os.fdopen(fd, "wb") as out:
                 self._stream_verified(response, out, digest, size, str(ref))
-            Path(tmp).replace(path)
+            tmp.replace(path)
         except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+            tmp.unlink(missing_ok=True)
             raise
 
     def _stream_verified(

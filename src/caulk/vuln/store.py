@@ -38,7 +38,6 @@ import contextlib
 import os
 import shutil
 import sqlite3
-import tempfile
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -48,6 +47,7 @@ from typing import Any
 
 import orjson
 
+from caulk.fsutil import create_temp
 from caulk.vuln.models import (
     Advisory,
     AffectedPackage,
@@ -490,9 +490,8 @@ def staging(path: Path) -> Iterator[tuple[sqlite3.Connection, bool]]:
     fresh = not path.exists()
     if not fresh:
         _connect_readonly(path).close()  # refuse to build on a file we would not read
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = create_temp(path.parent, f".{path.name}.", ".tmp")
     os.close(fd)
-    tmp = Path(tmp_name)
     conn: sqlite3.Connection | None = None
     try:
         if not fresh:

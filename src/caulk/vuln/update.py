@@ -30,7 +30,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-import tempfile
 import time
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -43,6 +42,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from caulk import __version__
+from caulk.fsutil import create_temp
 from caulk.vuln.importer import load_records, load_zip
 from caulk.vuln.models import OSVError, parse_time
 from caulk.vuln.osv import RawRecord
@@ -282,9 +282,8 @@ class _Updater:
         name = SOURCE_PREFIX + ecosystem
         url = self._url(ecosystem, "all.zip")
         headers = _conditional(previous.etag, previous.last_modified) if previous else {}
-        fd, tmp_name = tempfile.mkstemp(prefix=".osv-", suffix=".zip", dir=self.workdir)
+        fd, tmp = create_temp(self.workdir, ".osv-", ".zip")
         os.close(fd)
-        tmp = Path(tmp_name)
         try:
             response = self.http.download(url, headers, tmp)
             if response is None:

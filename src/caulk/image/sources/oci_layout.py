@@ -8,7 +8,6 @@ blob pointing elsewhere is refused), so a crafted ``index.json`` cannot read hos
 from __future__ import annotations
 
 import contextlib
-import os
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -76,7 +75,7 @@ class OciLayoutSource(ImageSource):
     def open_blob(self, digest: str, size: int | None) -> Iterator[VerifyingReader]:
         path = self._blob_path(digest)
         with path.open("rb") as fh:
-            region = FileRegion(fh.fileno(), 0, os.fstat(fh.fileno()).st_size)
+            region = FileRegion.whole_file(fh.fileno())
             yield VerifyingReader(fh, digest, size, digest, region=region)
 
     def read_blob(self, digest: str, size: int | None, what: str) -> bytes:
